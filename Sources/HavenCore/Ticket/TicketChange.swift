@@ -1,0 +1,111 @@
+import Foundation
+
+public enum MessageVisibility: String, Codable, Sendable, CaseIterable {
+    /// Seen by the customer.
+    case `public`
+    /// An internal note, seen by agents only.
+    case `internal`
+}
+
+/// One entry of a ticket's append-only event log: what changed, from what, to what.
+public enum TicketChange: Sendable, Equatable {
+    case created(TicketState)
+    case messageAdded(messageID: String, author: Actor, visibility: MessageVisibility)
+    case statusChanged(from: TicketStatus, to: TicketStatus)
+    case priorityChanged(from: TicketPriority, to: TicketPriority)
+    case queueChanged(from: String?, to: String?)
+    case assigneeChanged(from: String?, to: String?)
+    case tagsChanged(from: [String], to: [String])
+
+    /// The stable name stored in `ticket_events.type`.
+    public var type: String {
+        switch self {
+        case .created: "ticket.created"
+        case .messageAdded: "message.added"
+        case .statusChanged: "status.changed"
+        case .priorityChanged: "priority.changed"
+        case .queueChanged: "queue.changed"
+        case .assigneeChanged: "assignee.changed"
+        case .tagsChanged: "tags.changed"
+        }
+    }
+}
+
+// MARK: - Payload encoding: each change is stored as its type name plus a small JSON object.
+
+private struct FromTo<Value: Codable>: Codable {
+    var from: Value
+    var to: Value
+}
+
+private struct MessagePayload: Codable {
+    var messageID: String
+    var author: Actor
+    var visibility: MessageVisibility
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case author, visibility
+    }
+}
+
+public enum TicketChangeCodingError: Error, Equatable {
+    case unknownType(String)
+}
+
+extension TicketChange {
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// The JSON payload stored in `ticket_events.payload`.
+    public func payloadJSON() -> String {
+        let data: Data
+        do {
+            switch self {
+            case .created(let state): data = try Self.encoder.encode(state)
+            case .messageAdded(let id, let author, let visibility):
+                data = try Self.encoder.encode(MessagePayload(messageID: id, author: author, visibility: visibility))
+            case .statusChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .priorityChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .queueChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .assigneeChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .tagsChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            }
+        } catch {
+            // Every payload is built from plain strings and enums; encoding them cannot fail.
+            preconditionFailure("encoding a ticket change failed: \(error)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads a stored event back.
+    public init(type: String, payloadJSON: String) throws {
+        let data = Data(payloadJSON.utf8)
+        let decoder = JSONDecoder()
+        switch type {
+        case "ticket.created": self = .created(try decoder.decode(TicketState.self, from: data))
+        case "message.added":
+            let payload = try decoder.decode(MessagePayload.self, from: data)
+            self = .messageAdded(messageID: payload.messageID, author: payload.author, visibility: payload.visibility)
+        case "status.changed":
+            let change = try decoder.decode(FromTo<TicketStatus>.self, from: data)
+            self = .statusChanged(from: change.from, to: change.to)
+        case "priority.changed":
+            let change = try decoder.decode(FromTo<TicketPriority>.self, from: data)
+            self = .priorityChanged(from: change.from, to: change.to)
+        case "queue.changed":
+            let change = try decoder.decode(FromTo<String?>.self, from: data)
+            self = .queueChanged(from: change.from, to: change.to)
+        case "assignee.changed":
+            let change = try decoder.decode(FromTo<String?>.self, from: data)
+            self = .assigneeChanged(from: change.from, to: change.to)
+        case "tags.changed":
+            let change = try decoder.decode(FromTo<[String]>.self, from: data)
+            self = .tagsChanged(from: change.from, to: change.to)
+        default:
+            throw TicketChangeCodingError.unknownType(type)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import FluentKit
+
+/// Every migration, in the order it runs. One change per migration; never edit one that has shipped.
+enum HavenMigrations {
+    static let all: [any Migration] = [
+        CreatePeople(),         // 001
+        CreateQueues(),         // 002
+        CreateTickets(),        // 003
+        CreateTicketEvents(),   // 004
+        CreateAPITokens(),      // 005
+    ]
+}

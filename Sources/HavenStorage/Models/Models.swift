@@ -1,0 +1,138 @@
+import FluentKit
+import Foundation
+
+// Fluent models are storage details: they stay inside this module and the rest of Haven
+// sees the Sendable records in Records/. They are `@unchecked Sendable` because Fluent's
+// property wrappers defeat Sendable checking; a model instance never crosses tasks here.
+
+final class TeamModel: Model, @unchecked Sendable {
+    static let schema = "teams"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class AgentModel: Model, @unchecked Sendable {
+    static let schema = "agents"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "password_hash") var passwordHash: String
+    /// JSON array of `AgentRole` raw values.
+    @Field(key: "roles") var roles: String
+    /// JSON array of language tags the agent works in.
+    @Field(key: "languages") var languages: String
+    @OptionalField(key: "team_id") var teamID: UUID?
+    @Field(key: "active") var active: Bool
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+final class ContactModel: Model, @unchecked Sendable {
+    static let schema = "contacts"
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "email") var email: String?
+    @OptionalField(key: "external_id") var externalID: String?
+    @OptionalField(key: "name") var name: String?
+    @OptionalField(key: "locale") var locale: String?
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "tier") var tier: String?
+    @OptionalField(key: "market") var market: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+final class QueueModel: Model, @unchecked Sendable {
+    static let schema = "queues"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "slug") var slug: String
+    @Field(key: "name") var name: String
+    @OptionalField(key: "team_id") var teamID: UUID?
+    @Field(key: "is_default") var isDefault: Bool
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class TicketModel: Model, @unchecked Sendable {
+    static let schema = "tickets"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "number") var number: Int
+    @Field(key: "subject") var subject: String
+    @Field(key: "status") var status: String
+    @Field(key: "priority") var priority: String
+    /// `TicketPriority.rank`, so lists can sort by priority.
+    @Field(key: "priority_rank") var priorityRank: Int
+    @Field(key: "channel") var channel: String
+    @OptionalField(key: "language") var language: String?
+    @OptionalField(key: "queue_id") var queueID: UUID?
+    @OptionalField(key: "assignee_id") var assigneeID: UUID?
+    @Field(key: "requester_id") var requesterID: UUID
+    /// JSON array of normalized tags.
+    @Field(key: "tags") var tags: String
+    /// Global, increasing on every change to any ticket: the keyset for "sort by updated".
+    @Field(key: "change_seq") var changeSeq: Int
+    /// The `seq` of this ticket's newest event; the next event gets `last_event_seq + 1`.
+    @Field(key: "last_event_seq") var lastEventSeq: Int
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+final class MessageModel: Model, @unchecked Sendable {
+    static let schema = "messages"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "ticket_id") var ticketID: UUID
+    @Field(key: "author_kind") var authorKind: String
+    @OptionalField(key: "author_id") var authorID: UUID?
+    @Field(key: "visibility") var visibility: String
+    @Field(key: "body") var body: String
+    /// The ticket's event seq when the message was added: orders a conversation exactly.
+    @Field(key: "seq") var seq: Int
+    /// Saves a query per read when, as usual, a message has no attachments.
+    @Field(key: "attachment_count") var attachmentCount: Int
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class AttachmentModel: Model, @unchecked Sendable {
+    static let schema = "attachments"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "size") var size: Int
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "filename") var filename: String
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    @OptionalField(key: "message_id") var messageID: UUID?
+    @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class TicketEventModel: Model, @unchecked Sendable {
+    static let schema = "ticket_events"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "ticket_id") var ticketID: UUID
+    /// 1, 2, 3, … per ticket; unique with `ticket_id`, which also makes concurrent writers to one ticket collide safely.
+    @Field(key: "seq") var seq: Int
+    @Field(key: "actor_kind") var actorKind: String
+    @OptionalField(key: "actor_id") var actorID: String?
+    @Field(key: "type") var type: String
+    @Field(key: "payload") var payload: String
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class APITokenModel: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "agent_id") var agentID: UUID
+    @Field(key: "name") var name: String
+    /// SHA-256 of the token, hex. The token itself is shown once and never stored.
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    init() {}
+}

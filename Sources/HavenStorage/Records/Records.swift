@@ -1,0 +1,113 @@
+import Foundation
+import HavenCore
+
+// What the rest of Haven sees of stored data: plain Sendable values, encoded by the API as they are
+// (property names become snake_case keys).
+
+public struct ContactRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var email: String?
+    public var externalID: String?
+    public var name: String?
+    public var locale: String?
+    public var kind: ContactKind
+    public var tier: String?
+    public var market: String?
+}
+
+public struct AgentRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var email: String
+    public var name: String
+    public var roles: [AgentRole]
+    public var languages: [String]
+    public var teamID: UUID?
+    public var active: Bool
+
+    public func has(_ role: AgentRole) -> Bool { roles.contains(role) }
+}
+
+public struct AgentSummary: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var email: String
+}
+
+public struct QueueRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var slug: String
+    public var name: String
+    public var teamID: UUID?
+    public var isDefault: Bool
+}
+
+public struct QueueSummary: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var slug: String
+    public var name: String
+}
+
+public struct AttachmentRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var sha256: String
+    public var size: Int
+    public var contentType: String
+    public var filename: String
+    public var ticketID: UUID?
+    public var messageID: UUID?
+}
+
+public struct MessageRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var ticketID: UUID
+    public var author: Actor
+    public var visibility: MessageVisibility
+    public var body: String
+    public var createdAt: Date
+    public var attachments: [AttachmentRecord]
+}
+
+public struct TicketRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var number: Int
+    public var subject: String
+    public var status: TicketStatus
+    public var priority: TicketPriority
+    public var channel: Channel
+    public var language: String?
+    public var queue: QueueSummary?
+    public var assignee: AgentSummary?
+    public var requester: ContactRecord
+    public var tags: [String]
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// Present when one ticket is read; absent in lists.
+    public var messages: [MessageRecord]?
+
+    /// The ticket's changeable fields, in the event log's terms.
+    public var state: TicketState {
+        TicketState(
+            subject: subject, channel: channel, status: status, priority: priority, language: language,
+            queueID: queue?.id.uuidString, assigneeID: assignee?.id.uuidString, requesterID: requester.id.uuidString, tags: tags)
+    }
+}
+
+public struct TicketEventRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var seq: Int
+    public var type: String
+    public var actor: Actor
+    public var payload: JSONValue
+    public var createdAt: Date
+
+    /// The event as a domain change, for replay.
+    public func change() throws -> TicketChange {
+        try TicketChange(type: type, payloadJSON: payload.jsonString)
+    }
+}
+
+/// A page of a list, and the opaque cursor for the next one (nil at the end).
+public struct Page<Item: Codable & Sendable>: Codable, Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+}

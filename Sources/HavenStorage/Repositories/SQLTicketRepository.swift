@@ -1,0 +1,300 @@
+import FluentKit
+import Foundation
+import HavenCore
+import SQLKit
+
+/// `TicketRepository` on SQLite or PostgreSQL: Fluent models for writes, one joined SQL query for reads.
+public struct SQLTicketRepository: TicketRepository {
+    let database: HavenDatabase
+    let now: @Sendable () -> Date
+
+    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.now = now
+    }
+
+    // MARK: - Create
+
+    public func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
+        let id = try await database.write { tx -> UUID in
+            let now = self.now()
+            let contact = try await ContactLookup.findOrCreate(draft.requester, on: tx, now: now)
+            let queue = try await Self.queue(for: draft.queue, field: "queue", on: tx)
+            let sql = try tx.sql()
+            let ticket = TicketModel()
+            ticket.id = UUID()
+            ticket.number = try await Sequences.ticketNumber.next(on: sql)
+            ticket.changeSeq = try await Sequences.ticketChange.next(on: sql)
+            ticket.subject = draft.subject ?? ""
+            ticket.status = TicketStatus.new.rawValue
+            ticket.priority = draft.priority.rawValue
+            ticket.priorityRank = draft.priority.rank
+            ticket.channel = draft.channel.rawValue
+            ticket.language = draft.language ?? draft.requester.locale ?? contact.locale
+            ticket.queueID = queue?.id
+            ticket.requesterID = try contact.requireID()
+            ticket.tags = JSONList.encode(draft.tags)
+            ticket.lastEventSeq = 2
+            ticket.createdAt = now
+            ticket.updatedAt = now
+            try await ticket.create(on: tx)
+
+            let message = MessageModel()
+            message.id = UUID()
+            message.ticketID = try ticket.requireID()
+            message.authorKind = actor.kind.rawValue
+            message.authorID = actor.id.flatMap(UUID.init(uuidString:))
+            message.visibility = MessageVisibility.public.rawValue
+            message.body = draft.body
+            message.seq = 2
+            message.attachmentCount = 0
+            message.createdAt = now
+            try await message.create(on: tx)
+
+            let state = Self.state(of: ticket)
+            try await Self.append(
+                [.created(state), .messageAdded(messageID: message.id!.uuidString, author: actor, visibility: .public)],
+                to: ticket, firstSeq: 1, actor: actor, at: now, on: tx)
+            return try ticket.requireID()
+        }
+        guard let record = try await find(.id(id), includeInternal: true, on: database.writer) else {
+            throw RecordNotFound(kind: "ticket", reference: id.uuidString)
+        }
+        return record
+    }
+
+    // MARK: - Read
+
+    public func find(_ ref: TicketRef, includeInternal: Bool) async throws -> TicketRecord? {
+        try await find(ref, includeInternal: includeInternal, on: database.reader)
+    }
+
+    func find(_ ref: TicketRef, includeInternal: Bool, on db: any Database) async throws -> TicketRecord? {
+        let sql = try db.sql()
+        let condition: SQLQueryString = switch ref {
+        case .id(let id): "t.id = \(bind: id)"
+        case .number(let number): "t.number = \(bind: number)"
+        }
+        guard let row = try await sql.raw(TicketRows.select + " WHERE " + condition).first() else { return nil }
+        var ticket = try TicketRows.decode(row)
+        ticket.messages = try await messages(of: ticket.id, includeInternal: includeInternal, on: sql)
+        return ticket
+    }
+
+    func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
+        var query: SQLQueryString = "SELECT * FROM messages WHERE ticket_id = \(bind: ticketID)"
+        if !includeInternal { query += " AND visibility = \(bind: MessageVisibility.public.rawValue)" }
+        query += " ORDER BY seq"
+        let rows = try await sql.raw(query).all()
+        var messages = try rows.map(MessageRows.decode)
+        let withFiles = try rows.indices.filter { try rows[$0].decode(column: "attachment_count", as: Int.self) > 0 }
+        if !withFiles.isEmpty {
+            let ids = withFiles.map { messages[$0].id }
+            let files = try await sql.raw("SELECT * FROM attachments WHERE message_id IN (\(binds: ids)) ORDER BY created_at").all()
+                .map(AttachmentRows.decode)
+            for index in withFiles {
+                messages[index].attachments = files.filter { $0.messageID == messages[index].id }
+            }
+        }
+        return messages
+    }
+
+    public func list(_ query: TicketListQuery) async throws -> Page<TicketRecord> {
+        let db = database.reader
+        let sql = try db.sql()
+        var conditions: [SQLQueryString] = []
+        if !query.statuses.isEmpty { conditions.append("t.status IN (\(binds: query.statuses.map(\.rawValue)))") }
+        if let queue = query.queue {
+            if let found = try await Self.queue(for: queue, field: "queue", on: db) {
+                conditions.append("t.queue_id = \(bind: try found.requireID())")
+            }
+        }
+        switch query.assignee {
+        case .unassigned: conditions.append("t.assignee_id IS NULL")
+        case .agent(let ref):
+            guard let agent = try await AgentLookup.find(ref, on: db) else { return Page(items: [], nextCursor: nil) }
+            conditions.append("t.assignee_id = \(bind: try agent.requireID())")
+        case nil: break
+        }
+        if let channel = query.channel { conditions.append("t.channel = \(bind: channel.rawValue)") }
+        if let language = query.language { conditions.append("t.language = \(bind: language)") }
+        if let priority = query.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
+        if let requester = query.requester {
+            guard let contact = try await ContactLookup.find(requester, on: db) else { return Page(items: [], nextCursor: nil) }
+            conditions.append("t.requester_id = \(bind: try contact.requireID())")
+        }
+        let keyset = TicketKeyset(sort: query.sort, order: query.order)
+        if let cursor = query.cursor { conditions.append(try keyset.after(cursor)) }
+
+        var statement = TicketRows.select
+        if !conditions.isEmpty { statement += " WHERE " + conditions.joined(separator: " AND ") }
+        statement += " ORDER BY " + keyset.orderBy + " LIMIT \(literal: query.limit + 1)"
+        let rows = try await sql.raw(statement).all()
+        let items = try rows.prefix(query.limit).map(TicketRows.decode)
+        let next = rows.count > query.limit ? try rows[query.limit - 1] : nil
+        return Page(items: items, nextCursor: try next.map(keyset.cursor(after:)))
+    }
+
+    public func events(of ref: TicketRef) async throws -> [TicketEventRecord]? {
+        let db = database.reader
+        guard let ticket = try await Self.ticket(ref, on: db) else { return nil }
+        let rows = try await db.sql().raw("SELECT * FROM ticket_events WHERE ticket_id = \(bind: ticket.requireID()) ORDER BY seq").all()
+        return try rows.map(EventRows.decode)
+    }
+
+    // MARK: - Change
+
+    public func addMessage(to ref: TicketRef, _ message: NewMessage, actor: Actor) async throws -> MessageRecord {
+        let body = TextNormalizer.body(message.body)
+        guard !body.isEmpty else {
+            throw DomainError.invalid([FieldProblem(field: "body", problem: "The message is empty.")])
+        }
+        guard body.count <= NewTicketDraft.maxBodyLength else {
+            throw DomainError.invalid([FieldProblem(field: "body", problem: "The message is longer than \(NewTicketDraft.maxBodyLength) characters.")])
+        }
+        let messageID = try await database.write { tx -> UUID in
+            guard let ticket = try await Self.ticket(ref, on: tx) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
+            let state = Self.state(of: ticket)
+            if state.status == .closed { throw DomainError.ticketClosed }
+            let attachments = try await Self.unclaimedAttachments(message.attachmentIDs, on: tx)
+            let now = self.now()
+            let model = MessageModel()
+            model.id = UUID()
+            model.ticketID = try ticket.requireID()
+            model.authorKind = actor.kind.rawValue
+            model.authorID = actor.id.flatMap(UUID.init(uuidString:))
+            model.visibility = message.visibility.rawValue
+            model.body = body
+            model.seq = ticket.lastEventSeq + 1
+            model.attachmentCount = attachments.count
+            model.createdAt = now
+            try await model.create(on: tx)
+            for attachment in attachments {
+                attachment.messageID = model.id
+                attachment.ticketID = ticket.id
+                try await attachment.update(on: tx)
+            }
+
+            var changes: [TicketChange] = [.messageAdded(messageID: model.id!.uuidString, author: actor, visibility: message.visibility)]
+            // An explicit status wins over the automatic one ("reply and set pending").
+            if let requested = message.status {
+                changes += try state.changes(applying: TicketPatch(status: requested))
+            } else if let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
+                changes.append(.statusChanged(from: state.status, to: automatic))
+            }
+            try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
+            return try model.requireID()
+        }
+        let sql = try database.writer.sql()
+        guard let row = try await sql.raw("SELECT * FROM messages WHERE id = \(bind: messageID)").first() else {
+            throw RecordNotFound(kind: "message", reference: messageID.uuidString)
+        }
+        var record = try MessageRows.decode(row)
+        record.attachments = try await sql.raw("SELECT * FROM attachments WHERE message_id = \(bind: messageID)").all().map(AttachmentRows.decode)
+        return record
+    }
+
+    public func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord {
+        let id = try await database.write { tx -> UUID in
+            guard let ticket = try await Self.ticket(ref, on: tx) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
+            var patch = TicketPatch(status: update.status, priority: update.priority, tags: update.tags)
+            var problems: [FieldProblem] = []
+            if let queue = update.queue {
+                if let queue { patch.queueID = .some(try await Self.queue(for: queue, field: "queue", on: tx)?.id?.uuidString) }
+                else { patch.queueID = .some(nil) }
+            }
+            if let assignee = update.assignee {
+                if let assignee {
+                    if let agent = try await AgentLookup.find(assignee, on: tx), agent.active { patch.assigneeID = .some(agent.id?.uuidString) }
+                    else { problems.append(FieldProblem(field: "assignee", problem: "There is no active agent '\(assignee)'.")) }
+                } else { patch.assigneeID = .some(nil) }
+            }
+            guard problems.isEmpty else { throw DomainError.invalid(problems) }
+            let changes = try Self.state(of: ticket).changes(applying: patch)
+            try await Self.record(changes, on: ticket, actor: actor, at: self.now(), tx: tx)
+            return try ticket.requireID()
+        }
+        guard let record = try await find(.id(id), includeInternal: true, on: database.writer) else {
+            throw RecordNotFound(kind: "ticket", reference: ref.description)
+        }
+        return record
+    }
+
+    // MARK: - Helpers
+
+    /// Applies changes to the ticket row and appends them to its event log. Nothing to do for no changes.
+    static func record(_ changes: [TicketChange], on ticket: TicketModel, actor: Actor, at now: Date, tx: any Database) async throws {
+        guard !changes.isEmpty else { return }
+        var state = state(of: ticket)
+        for change in changes { state.apply(change) }
+        let firstSeq = ticket.lastEventSeq + 1
+        ticket.status = state.status.rawValue
+        ticket.priority = state.priority.rawValue
+        ticket.priorityRank = state.priority.rank
+        ticket.queueID = state.queueID.flatMap(UUID.init(uuidString:))
+        ticket.assigneeID = state.assigneeID.flatMap(UUID.init(uuidString:))
+        ticket.tags = JSONList.encode(state.tags)
+        ticket.lastEventSeq += changes.count
+        ticket.changeSeq = try await Sequences.ticketChange.next(on: tx.sql())
+        ticket.updatedAt = now
+        try await ticket.update(on: tx)
+        try await append(changes, to: ticket, firstSeq: firstSeq, actor: actor, at: now, on: tx)
+    }
+
+    static func append(_ changes: [TicketChange], to ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date, on tx: any Database) async throws {
+        let ticketID = try ticket.requireID()
+        let events = changes.enumerated().map { offset, change in
+            let event = TicketEventModel()
+            event.id = UUID()
+            event.ticketID = ticketID
+            event.seq = firstSeq + offset
+            event.actorKind = actor.kind.rawValue
+            event.actorID = actor.id
+            event.type = change.type
+            event.payload = change.payloadJSON()
+            event.createdAt = now
+            return event
+        }
+        try await events.create(on: tx)
+    }
+
+    static func state(of ticket: TicketModel) -> TicketState {
+        TicketState(
+            subject: ticket.subject,
+            channel: Channel(rawValue: ticket.channel) ?? .api,
+            status: TicketStatus(rawValue: ticket.status) ?? .open,
+            priority: TicketPriority(rawValue: ticket.priority) ?? .normal,
+            language: ticket.language,
+            queueID: ticket.queueID?.uuidString,
+            assigneeID: ticket.assigneeID?.uuidString,
+            requesterID: ticket.requesterID.uuidString,
+            tags: JSONList.decode(ticket.tags))
+    }
+
+    static func ticket(_ ref: TicketRef, on db: any Database) async throws -> TicketModel? {
+        switch ref {
+        case .id(let id): try await TicketModel.find(id, on: db)
+        case .number(let number): try await TicketModel.query(on: db).filter(\.$number == number).first()
+        }
+    }
+
+    /// The queue a reference names (id, slug or name); the default queue when the reference is nil.
+    static func queue(for ref: String?, field: String, on db: any Database) async throws -> QueueModel? {
+        guard let ref else { return try await QueueModel.query(on: db).filter(\.$isDefault == true).first() }
+        if let id = UUID(uuidString: ref), let byID = try await QueueModel.find(id, on: db) { return byID }
+        if let bySlug = try await QueueModel.query(on: db).filter(\.$slug == ref.lowercased()).first() { return bySlug }
+        if let byName = try await QueueModel.query(on: db).filter(\.$name == ref).first() { return byName }
+        throw DomainError.invalid([FieldProblem(field: field, problem: "There is no queue '\(ref)'. Use a queue's id, slug or name.")])
+    }
+
+    static func unclaimedAttachments(_ ids: [UUID], on tx: any Database) async throws -> [AttachmentModel] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await AttachmentModel.query(on: tx).filter(\.$id ~~ ids).all()
+        let usable = Set(found.filter { $0.messageID == nil }.compactMap(\.id))
+        let problems = ids.enumerated().compactMap { index, id in
+            usable.contains(id) ? nil : FieldProblem(field: "attachment_ids[\(index)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.")
+        }
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        return found
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HavenCore
+
+/// How a caller names a ticket: its id, or the number people use ("#1042").
+public enum TicketRef: Sendable, Equatable, CustomStringConvertible {
+    case id(UUID)
+    case number(Int)
+
+    public init?(_ text: String) {
+        if let uuid = UUID(uuidString: text) { self = .id(uuid) }
+        else if let number = Int(text.hasPrefix("#") ? String(text.dropFirst()) : text), number > 0 { self = .number(number) }
+        else { return nil }
+    }
+
+    public var description: String {
+        switch self {
+        case .id(let id): id.uuidString.lowercased()
+        case .number(let number): "#\(number)"
+        }
+    }
+}
+
+public struct TicketListQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable { case updated, created, priority }
+    public enum Order: String, Sendable, CaseIterable { case asc, desc }
+    public enum AssigneeFilter: Sendable, Equatable {
+        case unassigned
+        /// An agent id or email.
+        case agent(String)
+    }
+
+    public var statuses: [TicketStatus] = []
+    /// A queue's id, slug or name.
+    public var queue: String?
+    public var assignee: AssigneeFilter?
+    public var channel: Channel?
+    public var language: String?
+    public var priority: TicketPriority?
+    /// A contact's id, email or external id.
+    public var requester: String?
+    public var sort: Sort = .updated
+    public var order: Order = .desc
+    public var limit: Int = 25
+    public var cursor: String?
+
+    public init() {}
+}
+
+/// A change to a ticket's fields as the API expresses it: queues and agents by id, slug or email.
+public struct TicketUpdate: Sendable, Equatable {
+    public var status: TicketStatus?
+    public var priority: TicketPriority?
+    /// `.some(nil)` takes the ticket out of any queue.
+    public var queue: String??
+    /// `.some(nil)` unassigns.
+    public var assignee: String??
+    public var tags: [String]?
+
+    public init(status: TicketStatus? = nil, priority: TicketPriority? = nil, queue: String?? = nil, assignee: String?? = nil, tags: [String]? = nil) {
+        self.status = status
+        self.priority = priority
+        self.queue = queue
+        self.assignee = assignee
+        self.tags = tags
+    }
+}
+
+public struct NewMessage: Sendable, Equatable {
+    public var body: String
+    public var visibility: MessageVisibility
+    /// A status to move to with the message ("reply and set pending"), checked like any transition.
+    public var status: TicketStatus?
+    public var attachmentIDs: [UUID]
+
+    public init(body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = []) {
+        self.body = body
+        self.visibility = visibility
+        self.status = status
+        self.attachmentIDs = attachmentIDs
+    }
+}
+
+/// A ticket, message or other record that was asked for by id and does not exist.
+public struct RecordNotFound: Error, Sendable, Equatable {
+    public var kind: String
+    public var reference: String
+    public init(kind: String, reference: String) {
+        self.kind = kind
+        self.reference = reference
+    }
+}
+
+/// A pagination cursor that was not produced by this list or no longer fits it.
+public struct InvalidCursor: Error, Sendable, Equatable {
+    public var reason: String
+}
+
+/// Tickets, their conversations and their event logs.
+public protocol TicketRepository: Sendable {
+    /// Stores a new ticket from a validated draft: finds or creates the contact, numbers the ticket,
+    /// writes the first message and the `ticket.created` and `message.added` events, in one transaction.
+    func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord
+    /// One ticket with its messages (internal notes included when asked).
+    func find(_ ref: TicketRef, includeInternal: Bool) async throws -> TicketRecord?
+    func list(_ query: TicketListQuery) async throws -> Page<TicketRecord>
+    /// The ticket's event log, oldest first; nil if there is no such ticket.
+    func events(of ref: TicketRef) async throws -> [TicketEventRecord]?
+    func addMessage(to ref: TicketRef, _ message: NewMessage, actor: Actor) async throws -> MessageRecord
+    func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord
+}
