@@ -1,1 +1,146 @@
-print("haven")
+import ArgumentParser
+import Foundation
+import HavenApp
+import HavenCore
+import HavenStorage
+import Hummingbird
+import Logging
+
+/// Where the database is, from flags or the environment.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Folder for the embedded SQLite database and attachments (env HAVEN_DATA_DIR).")
+    var dataDir: String?
+
+    @Option(help: "PostgreSQL URL, postgres://user:pass@host:port/db, instead of SQLite (env HAVEN_DATABASE_URL).")
+    var databaseURL: String?
+
+    var location: DatabaseLocation {
+        let env = ProcessInfo.processInfo.environment
+        if let url = databaseURL ?? env["HAVEN_DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
+        return .sqlite(directory: dataDir ?? env["HAVEN_DATA_DIR"] ?? "./haven-data")
+    }
+
+    /// Opens and migrates the database, runs `body`, and always closes the database after.
+    func withServices<T>(logger: Logger, _ body: (HavenServices) async throws -> T) async throws -> T {
+        let database = try HavenDatabase(location: location, logger: logger)
+        do {
+            try await database.migrate()
+            let result = try await body(HavenServices(database: database, logger: logger))
+            await database.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+    }
+}
+
+@main
+struct Haven: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "haven", abstract: "Haven, the support desk.",
+        subcommands: [Serve.self, Migrate.self, User.self, Token.self])
+}
+
+func makeLogger(_ level: Logger.Level = .info) -> Logger {
+    var logger = Logger(label: "haven")
+    logger.logLevel = level
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Haven server.")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (env HAVEN_PORT).") var port: Int?
+    @Option(help: "Largest JSON request body, in bytes.") var maxBodyBytes = 1 << 20
+    @Flag(help: "Seed demo data (agents, queues, ~50 tickets) into an empty database.") var demo = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func run() async throws {
+        let logger = makeLogger(Logger.Level(rawValue: logLevel) ?? .info)
+        var configuration = HavenConfiguration()
+        configuration.host = host
+        configuration.port = port ?? ProcessInfo.processInfo.environment["HAVEN_PORT"].flatMap(Int.init) ?? 8080
+        configuration.database = database.location
+        configuration.maxBodyBytes = maxBodyBytes
+        if demo {
+            let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
+            print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
+            print("Demo admin: \(DemoData.adminEmail) / \(DemoData.password)")
+        }
+        let app = try await buildApplication(configuration, logger: logger)
+        print("Haven is running on http://\(configuration.host):\(configuration.port) with \(configuration.database.description)")
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        try await database.withServices(logger: makeLogger()) { _ in }
+        print("Database is up to date: \(database.location.description)")
+    }
+}
+
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage agents.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an agent. The password is read from HAVEN_PASSWORD or standard input.")
+        @OptionGroup var database: DatabaseOptions
+        @Option var email: String
+        @Option var name: String
+        @Option(help: "Comma-separated roles: agent, lead, qa, safety, admin.") var roles = "agent"
+        @Option(help: "Comma-separated language tags the agent works in, e.g. pt-BR,en.") var languages = "en"
+
+        func validate() throws {
+            guard EmailAddress.normalize(email) != nil else { throw ValidationError("'\(email)' is not an email address.") }
+            for role in roles.split(separator: ",") where AgentRole(rawValue: String(role)) == nil {
+                throw ValidationError("'\(role)' is not a role. Use: \(AgentRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+        }
+
+        func run() async throws {
+            let password = ProcessInfo.processInfo.environment["HAVEN_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+            guard password.count >= Passwords.minimumLength else {
+                throw ValidationError("The password needs at least \(Passwords.minimumLength) characters (set HAVEN_PASSWORD or pipe it in).")
+            }
+            let hash = try await Passwords.hash(password)
+            let agent = try await database.withServices(logger: makeLogger(.warning)) { services in
+                do {
+                    return try await services.directory.addAgent(NewAgent(
+                        email: EmailAddress.normalize(email)!, name: name, passwordHash: hash,
+                        roles: roles.split(separator: ",").compactMap { AgentRole(rawValue: String($0)) },
+                        languages: languages.split(separator: ",").compactMap { LocaleTag.normalize(String($0)) }))
+                } catch is DuplicateName {
+                    throw ValidationError("An agent with the email \(email) already exists.")
+                }
+            }
+            print("Added \(agent.name) <\(agent.email)>, id \(agent.id.uuidString.lowercased())")
+        }
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API token for an agent and print it.")
+        @OptionGroup var database: DatabaseOptions
+        @Option var email: String
+        @Option(help: "A name to recognise the token by.") var name = "cli"
+
+        func run() async throws {
+            let issued = try await database.withServices(logger: makeLogger(.warning)) { services in
+                guard let (agent, _) = try await services.directory.agent(email: email) else {
+                    throw ValidationError("There is no agent with the email \(email). Add one with 'haven user add'.")
+                }
+                return try await services.directory.issueToken(forAgent: agent.id, name: name)
+            }
+            print(issued.token)
+        }
+    }
+}

@@ -45,8 +45,16 @@ enum ContactLookup {
                 changed = true
             }
         }
-        refresh(\.email, requester.email)
-        refresh(\.externalID, requester.externalID)
+        // An identity is only added where it is missing and nobody else holds it: two records that
+        // disagree (external id says X, email says Y) are a merge for a person to decide, not for intake.
+        if contact.email == nil, let email = requester.email,
+            try await ContactModel.query(on: db).filter(\.$email == email).count() == 0 {
+            refresh(\.email, email)
+        }
+        if contact.externalID == nil, let externalID = requester.externalID,
+            try await ContactModel.query(on: db).filter(\.$externalID == externalID).count() == 0 {
+            refresh(\.externalID, externalID)
+        }
         refresh(\.name, requester.name)
         refresh(\.locale, requester.locale)
         refresh(\.tier, requester.tier)

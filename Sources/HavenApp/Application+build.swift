@@ -1,0 +1,68 @@
+import Foundation
+import HavenStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+public struct HavenConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var database: DatabaseLocation = .sqlite(directory: "./haven-data")
+    /// Largest JSON request body accepted, in bytes.
+    public var maxBodyBytes: Int = 1 << 20
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+}
+
+/// Everything the app is built from; tests build the same thing with their own database.
+public struct HavenServices: Sendable {
+    public let database: HavenDatabase
+    public let tickets: any TicketRepository
+    public let directory: any DirectoryRepository
+    public let intake: TicketIntake
+
+    public init(database: HavenDatabase, logger: Logger) {
+        self.database = database
+        tickets = SQLTicketRepository(database: database)
+        directory = SQLDirectoryRepository(database: database)
+        intake = TicketIntake(tickets: tickets, logger: logger)
+    }
+}
+
+public func buildRouter(_ services: HavenServices, configuration: HavenConfiguration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(ProblemMiddleware())
+    HealthController(database: services.database).addRoutes(to: router)
+
+    let api = router.group("api/v1")
+    let auth = AuthController(directory: services.directory, bodyLimit: configuration.maxBodyBytes)
+    auth.addPublicRoutes(to: api)
+    let protected = api.group().add(middleware: BearerAuthMiddleware(directory: services.directory))
+    auth.addRoutes(to: protected)
+    TicketController(tickets: services.tickets, intake: services.intake, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    return router
+}
+
+/// Builds the whole application: database opened and migrated, routes, and the services that shut down with it.
+public func buildApplication(_ configuration: HavenConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let database = try HavenDatabase(location: configuration.database, logger: logger)
+    try await database.migrate()
+    let services = HavenServices(database: database, logger: logger)
+    let router = buildRouter(services, configuration: configuration)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Haven"),
+        logger: logger)
+    app.addServices(DatabaseCloser(database: database))
+    return app
+}
+
+/// Closes the database pools after the server has stopped taking requests.
+struct DatabaseCloser: Service {
+    let database: HavenDatabase
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.shutdown()
+    }
+}

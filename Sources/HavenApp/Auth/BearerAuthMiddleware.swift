@@ -1,0 +1,25 @@
+import HavenStorage
+import Hummingbird
+
+/// Requires `Authorization: Bearer <token>` and puts the token's agent on the context.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let directory: any DirectoryRepository
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthenticated("This endpoint needs 'Authorization: Bearer <token>'. Get a token from POST /api/v1/auth/tokens.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 200 else {
+            throw APIError.unauthenticated("The Authorization header must be 'Bearer <token>'.")
+        }
+        guard let (agent, tokenID) = try await directory.agent(forToken: String(parts[1])) else {
+            throw APIError.unauthenticated("The token is unknown or was revoked. Create a new one with POST /api/v1/auth/tokens.")
+        }
+        var context = context
+        context.agent = agent
+        context.tokenID = tokenID
+        return try await next(request, context)
+    }
+}
