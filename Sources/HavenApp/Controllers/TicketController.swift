@@ -1,5 +1,6 @@
 import HavenCore
 import HavenStorage
+import Foundation
 import Hummingbird
 
 struct TicketController {
@@ -60,7 +61,7 @@ struct TicketController {
     }
 
     private func ticketRef(_ context: AppRequestContext) throws -> TicketRef {
-        let raw = context.parameters.get("id") ?? ""
+        let raw = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
         guard let ref = TicketRef(raw) else {
             throw APIError.notFound("'\(raw)' is not a ticket id or number. Use the ticket's id (a UUID) or its number.")
         }

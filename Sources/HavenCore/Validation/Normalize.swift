@@ -58,8 +58,8 @@ public enum TagList {
 
 public enum EmailAddress {
     /// A pragmatic check, not RFC 5322: one `@`, a non-empty local part, a dotted domain, no spaces.
-    /// Returns the address with its domain lower-cased (local parts are case-sensitive in theory, never in practice
-    /// for the mail providers our users have, but we keep them as typed).
+    /// Returns the address lower-cased: local parts are case-sensitive in theory, never in practice for the mail
+    /// providers our users have, and "Ana@Gmail.com" and "ana@gmail.com" must be one contact and one login.
     public static func normalize(_ raw: String) -> String? {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.count <= 254, !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else { return nil }
@@ -68,7 +68,7 @@ public enum EmailAddress {
         let domain = parts[1].lowercased()
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else { return nil }
-        return "\(parts[0])@\(domain)"
+        return "\(parts[0].lowercased())@\(domain)"
     }
 }
 

@@ -116,3 +116,16 @@ public final class HavenDatabase: Sendable {
         try? await writerGroup?.shutdownGracefully()
     }
 }
+
+extension HavenDatabase {
+    /// Runs one administrative SQL statement (tests create and drop their PostgreSQL databases with it).
+    public func execute(_ statement: String) async throws {
+        try await writer.sql().raw(SQLQueryString(statement)).run()
+    }
+
+    /// A single value from a query, for checks such as `PRAGMA synchronous`.
+    public func scalar<T: Decodable>(_ statement: String, as type: T.Type) async throws -> T? {
+        guard let row = try await reader.sql().raw(SQLQueryString(statement)).first() else { return nil }
+        return try row.decode(column: row.allColumns[0], as: T.self)
+    }
+}

@@ -100,7 +100,7 @@ public struct SQLDirectoryRepository: DirectoryRepository {
             }
             let model = AgentModel()
             model.id = UUID()
-            model.email = agent.email
+            model.email = EmailAddress.normalize(agent.email) ?? agent.email
             model.name = agent.name
             model.passwordHash = agent.passwordHash
             model.roles = JSONList.encode(agent.roles.map(\.rawValue))

@@ -1,0 +1,79 @@
+import Foundation
+import HavenApp
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct AuthAPITests {
+    @Test func tokenForRightPasswordOnly() async throws {
+        try await withApp { app, client in
+            let wrong = json(["email": "lead@haven.test", "password": "nope nope nope"])
+            try await client.execute(uri: "/api/v1/auth/tokens", method: .post, headers: [.contentType: "application/json"], body: wrong) {
+                try expectProblem($0, .unauthorized, code: "unauthenticated")
+            }
+            let unknown = json(["email": "ghost@haven.test", "password": testPassword])
+            try await client.execute(uri: "/api/v1/auth/tokens", method: .post, headers: [.contentType: "application/json"], body: unknown) {
+                try expectProblem($0, .unauthorized, code: "unauthenticated")
+            }
+            let good = json(["email": "LEAD@haven.test", "password": testPassword])
+            let token = try await client.execute(uri: "/api/v1/auth/tokens", method: .post, headers: [.contentType: "application/json"], body: good) {
+                #expect($0.status == .created)
+                return try #require(try object($0)["token"] as? String)
+            }
+            #expect(token.hasPrefix("hvn_"))
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                #expect($0.status == .ok)
+                let body = try object($0); #expect(body["email"] as? String == "lead@haven.test")
+            }
+        }
+    }
+
+    @Test func missingMalformedAndRevokedTokensAreRefused() async throws {
+        try await withApp { app, client in
+            try await client.execute(uri: "/api/v1/tickets", method: .get) { try expectProblem($0, .unauthorized, code: "unauthenticated") }
+            try await client.execute(uri: "/api/v1/tickets", method: .get, headers: [.authorization: "Basic abc"]) {
+                try expectProblem($0, .unauthorized, code: "unauthenticated")
+            }
+            try await client.execute(uri: "/api/v1/tickets", method: .get, headers: [.authorization: "Bearer hvn_made_up"]) {
+                try expectProblem($0, .unauthorized, code: "unauthenticated")
+            }
+            try await client.execute(uri: "/api/v1/auth/tokens/current", method: .delete, headers: app.admin.header) { #expect($0.status == .noContent) }
+            try await client.execute(uri: "/api/v1/tickets", method: .get, headers: app.admin.header) {
+                try expectProblem($0, .unauthorized, code: "unauthenticated")
+            }
+        }
+    }
+
+    @Test func tokenIsStoredOnlyAsAHash() async throws {
+        try await withApp { app, _ in
+            let stored = try await app.services.database.scalar("SELECT token_hash FROM api_tokens", as: String.self)
+            #expect(stored?.count == 64)
+            #expect(stored != app.admin.token)
+        }
+    }
+}
+
+@Suite struct HealthAPITests {
+    @Test func healthReadinessAndOpenAPI() async throws {
+        try await withApp { _, client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { response throws in let body = try object(response); #expect(body["status"] as? String == "ready") }
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) {
+                #expect($0.status == .ok)
+                let body = try object($0); #expect(body["openapi"] as? String == "3.1.0")
+            }
+            try await client.execute(uri: "/no/such/page", method: .get) { try expectProblem($0, .notFound, code: "not_found") }
+        }
+    }
+
+    @Test func sqliteRunsInWALWithFullSync() async throws {
+        try await withApp { app, _ in
+            guard case .sqlite = app.location else { return }
+            let journal = try await app.services.database.scalar("PRAGMA journal_mode", as: String.self)
+            #expect(journal == "wal")
+            // 2 = FULL: every commit is fsynced before the request is answered.
+            let synchronous = try await app.services.database.scalar("PRAGMA synchronous", as: Int.self)
+            #expect(synchronous == 2)
+        }
+    }
+}
