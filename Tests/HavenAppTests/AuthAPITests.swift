@@ -77,3 +77,34 @@ import Testing
         }
     }
 }
+
+@Suite struct OpenAPIDocumentTests {
+    /// Every route the router serves is described in the document, and the document describes no route that does not exist.
+    @Test func documentMatchesTheRouter() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/HavenApp/Resources/openapi.json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var described = Set<String>()
+        for (path, operations) in paths {
+            for method in operations.keys where method != "parameters" { described.insert("\(method.uppercased()) \(path)") }
+        }
+        let served: Set<String> = [
+            "GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/tokens", "DELETE /api/v1/auth/tokens/current",
+            "GET /api/v1/me", "POST /api/v1/tickets", "GET /api/v1/tickets", "GET /api/v1/tickets/{id}", "PATCH /api/v1/tickets/{id}",
+            "GET /api/v1/tickets/{id}/events", "POST /api/v1/tickets/{id}/messages",
+        ]
+        #expect(described == served)
+        // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.
+        try await withApp { app, client in
+            for route in served {
+                let parts = route.split(separator: " ")
+                let path = String(parts[1]).replacingOccurrences(of: "{id}", with: "1")
+                try await client.execute(uri: path, method: HTTPRequest.Method(String(parts[0]))!, headers: app.admin.header) { response in
+                    let text = String(buffer: response.body)
+                    #expect(!text.contains("No such endpoint"), "\(route) is not routed")
+                }
+            }
+        }
+    }
+
+}
