@@ -261,7 +261,6 @@ import Testing
 @Suite struct DurabilityTests {
     @Test func dataSurvivesARestart() async throws {
         let (location, cleanup) = try await TestDatabase.makeLocation()
-        defer { Task { await cleanup() } }
         let first = try HavenDatabase(location: location, logger: TestDatabase.logger)
         try await first.migrate()
         let services = HavenServices(database: first, logger: TestDatabase.logger)
@@ -274,7 +273,9 @@ import Testing
         let reopened = HavenServices(database: second, logger: TestDatabase.logger)
         let found = try await reopened.tickets.find(.number(created.number), includeInternal: true)
         #expect(found?.messages?.first?.body == "هل تبقى البيانات؟")
-        #expect(try await reopened.tickets.events(of: .id(created.id))?.count == 2)
+        let events = try await reopened.tickets.events(of: .id(created.id))
+        #expect(events?.count == 2)
         await second.shutdown()
+        await cleanup()
     }
 }

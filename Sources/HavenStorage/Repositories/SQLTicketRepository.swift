@@ -39,16 +39,8 @@ public struct SQLTicketRepository: TicketRepository {
             ticket.updatedAt = now
             try await ticket.create(on: tx)
 
-            let message = MessageModel()
-            message.id = UUID()
-            message.ticketID = try ticket.requireID()
-            message.authorKind = actor.kind.rawValue
-            message.authorID = actor.id.flatMap(UUID.init(uuidString:))
-            message.visibility = MessageVisibility.public.rawValue
-            message.body = draft.body
-            message.seq = 2
-            message.attachmentCount = 0
-            message.createdAt = now
+            let message = try MessageModel(
+                ticket: ticket, author: actor, visibility: .public, body: draft.body, seq: 2, attachmentCount: 0, at: now)
             try await message.create(on: tx)
 
             let state = Self.state(of: ticket)
@@ -57,7 +49,8 @@ public struct SQLTicketRepository: TicketRepository {
                 to: ticket, firstSeq: 1, actor: actor, at: now, on: tx)
             return try ticket.requireID()
         }
-        guard let record = try await find(.id(id), includeInternal: true, on: database.writer) else {
+        // Read back on a reader: the commit is done, WAL readers see it, and the single writer is free for the next request.
+        guard let record = try await find(.id(id), includeInternal: true, on: database.reader) else {
             throw RecordNotFound(kind: "ticket", reference: id.uuidString)
         }
         return record
@@ -131,7 +124,7 @@ public struct SQLTicketRepository: TicketRepository {
         statement += " ORDER BY " + keyset.orderBy + " LIMIT \(literal: query.limit + 1)"
         let rows = try await sql.raw(statement).all()
         let items = try rows.prefix(query.limit).map(TicketRows.decode)
-        let next = rows.count > query.limit ? try rows[query.limit - 1] : nil
+        let next = rows.count > query.limit ? rows[query.limit - 1] : nil
         return Page(items: items, nextCursor: try next.map(keyset.cursor(after:)))
     }
 
@@ -158,16 +151,9 @@ public struct SQLTicketRepository: TicketRepository {
             if state.status == .closed { throw DomainError.ticketClosed }
             let attachments = try await Self.unclaimedAttachments(message.attachmentIDs, on: tx)
             let now = self.now()
-            let model = MessageModel()
-            model.id = UUID()
-            model.ticketID = try ticket.requireID()
-            model.authorKind = actor.kind.rawValue
-            model.authorID = actor.id.flatMap(UUID.init(uuidString:))
-            model.visibility = message.visibility.rawValue
-            model.body = body
-            model.seq = ticket.lastEventSeq + 1
-            model.attachmentCount = attachments.count
-            model.createdAt = now
+            let model = try MessageModel(
+                ticket: ticket, author: actor, visibility: message.visibility, body: body, seq: ticket.lastEventSeq + 1,
+                attachmentCount: attachments.count, at: now)
             try await model.create(on: tx)
             for attachment in attachments {
                 attachment.messageID = model.id
@@ -185,7 +171,7 @@ public struct SQLTicketRepository: TicketRepository {
             try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
             return try model.requireID()
         }
-        let sql = try database.writer.sql()
+        let sql = try database.reader.sql()
         guard let row = try await sql.raw("SELECT * FROM messages WHERE id = \(bind: messageID)").first() else {
             throw RecordNotFound(kind: "message", reference: messageID.uuidString)
         }
@@ -214,7 +200,7 @@ public struct SQLTicketRepository: TicketRepository {
             try await Self.record(changes, on: ticket, actor: actor, at: self.now(), tx: tx)
             return try ticket.requireID()
         }
-        guard let record = try await find(.id(id), includeInternal: true, on: database.writer) else {
+        guard let record = try await find(.id(id), includeInternal: true, on: database.reader) else {
             throw RecordNotFound(kind: "ticket", reference: ref.description)
         }
         return record
@@ -296,5 +282,22 @@ public struct SQLTicketRepository: TicketRepository {
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         return found
+    }
+}
+
+extension MessageModel {
+    convenience init(
+        ticket: TicketModel, author: Actor, visibility: MessageVisibility, body: String, seq: Int, attachmentCount: Int, at now: Date
+    ) throws {
+        self.init()
+        id = UUID()
+        ticketID = try ticket.requireID()
+        authorKind = author.kind.rawValue
+        authorID = author.id.flatMap(UUID.init(uuidString:))
+        self.visibility = visibility.rawValue
+        self.body = body
+        self.seq = seq
+        self.attachmentCount = attachmentCount
+        createdAt = now
     }
 }
