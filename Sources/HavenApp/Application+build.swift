@@ -36,9 +36,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     HealthController(database: services.database).addRoutes(to: router)
 
     let api = router.group("api/v1")
-    let auth = AuthController(directory: services.directory, bodyLimit: configuration.maxBodyBytes)
+    let tokenCache = TokenCache()
+    let auth = AuthController(directory: services.directory, tokenCache: tokenCache, bodyLimit: configuration.maxBodyBytes)
     auth.addPublicRoutes(to: api)
-    let protected = api.group().add(middleware: BearerAuthMiddleware(directory: services.directory))
+    let protected = api.group().add(middleware: BearerAuthMiddleware(directory: services.directory, cache: tokenCache))
     auth.addRoutes(to: protected)
     TicketController(tickets: services.tickets, intake: services.intake, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     return router

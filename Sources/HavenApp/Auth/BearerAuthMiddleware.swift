@@ -1,10 +1,12 @@
 import HavenStorage
+import Foundation
 import Hummingbird
 
 /// Requires `Authorization: Bearer <token>` and puts the token's agent on the context.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let directory: any DirectoryRepository
+    let cache: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -14,7 +16,15 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 200 else {
             throw APIError.unauthenticated("The Authorization header must be 'Bearer <token>'.")
         }
-        guard let (agent, tokenID) = try await directory.agent(forToken: String(parts[1])) else {
+        let token = String(parts[1])
+        let known: (agent: AgentRecord, tokenID: UUID)?
+        if let cached = cache.lookup(token) {
+            known = cached
+        } else {
+            known = try await directory.agent(forToken: token)
+            if let known { cache.remember(token, agent: known.agent, tokenID: known.tokenID) }
+        }
+        guard let (agent, tokenID) = known else {
             throw APIError.unauthenticated("The token is unknown or was revoked. Create a new one with POST /api/v1/auth/tokens.")
         }
         var context = context

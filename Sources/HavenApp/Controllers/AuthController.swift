@@ -4,6 +4,7 @@ import Hummingbird
 
 struct AuthController {
     let directory: any DirectoryRepository
+    let tokenCache: TokenCache
     let bodyLimit: Int
 
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -30,7 +31,10 @@ struct AuthController {
 
     @Sendable func revokeCurrent(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        if let tokenID = context.tokenID { _ = try await directory.revokeToken(tokenID, ofAgent: agent.id) }
+        if let tokenID = context.tokenID {
+            _ = try await directory.revokeToken(tokenID, ofAgent: agent.id)
+            tokenCache.forget(tokenID: tokenID)
+        }
         return Response(status: .noContent)
     }
 
