@@ -10,6 +10,10 @@ public struct HavenConfiguration: Sendable {
     public var database: DatabaseLocation = .sqlite(directory: "./haven-data")
     /// Largest JSON request body accepted, in bytes.
     public var maxBodyBytes: Int = 1 << 20
+    /// Where attachment files live (`<dir>/attachments`); on SQLite, the database's folder.
+    public var dataDirectory: String = "./haven-data"
+    /// Largest attachment accepted, in bytes.
+    public var maxAttachmentBytes: Int = 25 << 20
     public var logLevel: Logger.Level = .info
 
     public init() {}
@@ -21,12 +25,16 @@ public struct HavenServices: Sendable {
     public let tickets: any TicketRepository
     public let directory: any DirectoryRepository
     public let intake: TicketIntake
+    public let attachments: any AttachmentRepository
+    public let attachmentStore: AttachmentStore
 
-    public init(database: HavenDatabase, logger: Logger) {
+    public init(database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20) {
         self.database = database
         tickets = SQLTicketRepository(database: database)
         directory = SQLDirectoryRepository(database: database)
         intake = TicketIntake(tickets: tickets, logger: logger)
+        attachments = SQLAttachmentRepository(database: database)
+        attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
     }
 }
 
@@ -42,6 +50,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     let protected = api.group().add(middleware: BearerAuthMiddleware(directory: services.directory, cache: tokenCache))
     auth.addRoutes(to: protected)
     TicketController(tickets: services.tickets, intake: services.intake, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    AttachmentController(attachments: services.attachments, store: services.attachmentStore).addRoutes(to: protected)
     return router
 }
 
@@ -49,7 +58,8 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
 public func buildApplication(_ configuration: HavenConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try HavenDatabase(location: configuration.database, logger: logger)
     try await database.migrate()
-    let services = HavenServices(database: database, logger: logger)
+    let services = HavenServices(
+        database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes)
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,

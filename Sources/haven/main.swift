@@ -14,10 +14,12 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "PostgreSQL URL, postgres://user:pass@host:port/db, instead of SQLite (env HAVEN_DATABASE_URL).")
     var databaseURL: String?
 
+    /// The data folder: the SQLite database (unless PostgreSQL is used) and attachment files.
+    var directory: String { dataDir ?? ProcessInfo.processInfo.environment["HAVEN_DATA_DIR"] ?? "./haven-data" }
+
     var location: DatabaseLocation {
-        let env = ProcessInfo.processInfo.environment
-        if let url = databaseURL ?? env["HAVEN_DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
-        return .sqlite(directory: dataDir ?? env["HAVEN_DATA_DIR"] ?? "./haven-data")
+        if let url = databaseURL ?? ProcessInfo.processInfo.environment["HAVEN_DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
+        return .sqlite(directory: directory)
     }
 
     /// Opens and migrates the database, runs `body`, and always closes the database after.
@@ -25,7 +27,7 @@ struct DatabaseOptions: ParsableArguments {
         let database = try HavenDatabase(location: location, logger: logger)
         do {
             try await database.migrate()
-            let result = try await body(HavenServices(database: database, logger: logger))
+            let result = try await body(HavenServices(database: database, logger: logger, dataDirectory: directory))
             await database.shutdown()
             return result
         } catch {
@@ -54,6 +56,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (env HAVEN_PORT).") var port: Int?
     @Option(help: "Largest JSON request body, in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Largest attachment, in bytes.") var maxAttachmentBytes = 25 << 20
     @Flag(help: "Seed demo data (agents, queues, ~50 tickets) into an empty database.") var demo = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
@@ -64,6 +67,8 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port ?? ProcessInfo.processInfo.environment["HAVEN_PORT"].flatMap(Int.init) ?? 8080
         configuration.database = database.location
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxAttachmentBytes = maxAttachmentBytes
+        configuration.dataDirectory = database.directory
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")

@@ -58,13 +58,16 @@ let testPassword = "correct horse battery"
 
 /// Builds the real application on a fresh database, signs an admin in, and runs `body` against its router.
 func withApp(
-    maxBodyBytes: Int = 1 << 20, _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 1 << 20, _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
 ) async throws {
     let (location, cleanup) = try await TestDatabase.makeLocation()
+    let filesDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("haven-files-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: filesDirectory) }
     let database = try HavenDatabase(location: location, logger: TestDatabase.logger, poolSize: 2)
     do {
         try await database.migrate()
-        let services = HavenServices(database: database, logger: TestDatabase.logger)
+        let services = HavenServices(
+            database: database, logger: TestDatabase.logger, dataDirectory: filesDirectory, maxAttachmentBytes: maxAttachmentBytes)
         let admin = try await addAgent(services, email: "lead@haven.test", roles: [.admin, .lead])
         var configuration = HavenConfiguration()
         configuration.maxBodyBytes = maxBodyBytes

@@ -1,0 +1,75 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Hummingbird
+
+/// Upload (raw body, its Content-Type, `?filename=`) and download of attachments.
+struct AttachmentController {
+    let attachments: any AttachmentRepository
+    let store: AttachmentStore
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("attachments", use: upload)
+        group.get("attachments/:id", use: download)
+    }
+
+    @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let filename = TextNormalizer.line(request.uri.queryParameters.get("filename") ?? "")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+        var problems: [FieldProblem] = []
+        if filename.isEmpty || filename.count > 255 {
+            problems.append(FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters)."))
+        }
+        let contentType = request.headers[.contentType]?.trimmingCharacters(in: .whitespaces) ?? ""
+        if contentType.isEmpty || !contentType.contains("/") || contentType.count > 200 {
+            problems.append(FieldProblem(field: "content_type", problem: "Send the file's media type in Content-Type, e.g. image/png."))
+        }
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: store.maxBytes)
+        } catch {
+            throw APIError(
+                status: .contentTooLarge, code: "attachment_too_large", title: "Attachment too large",
+                detail: "An attachment can be at most \(store.maxBytes) bytes.")
+        }
+        guard body.readableBytes > 0 else {
+            throw APIError.validation([FieldProblem(field: "body", problem: "The file is empty.")])
+        }
+        let bytes = Array(buffer: body)
+        let digest = try await NIOThreadPoolRunner.run { try store.put(bytes) }
+        let record = try await attachments.create(NewAttachment(
+            sha256: digest, size: bytes.count, contentType: contentType, filename: filename, uploadedBy: agent.id))
+        return try JSON.response(record, status: .created)
+    }
+
+    /// RFC 5987 attr-char: ASCII letters and digits and `!#$&+-.^_`|~`; everything else is percent-encoded.
+    static let attrChar = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = UUID(uuidString: raw), let record = try await attachments.find(id) else {
+            throw APIError.notFound("There is no attachment \(raw).")
+        }
+        let data = try await NIOThreadPoolRunner.run { try store.read(record.sha256) }
+        let encoded = record.filename.addingPercentEncoding(withAllowedCharacters: Self.attrChar) ?? "file"
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: record.contentType,
+                .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
+                .init("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+import NIOPosix
+
+/// File I/O off the event loops.
+enum NIOThreadPoolRunner {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}
