@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HavenStorage
 
@@ -17,5 +18,3 @@ public struct AppRequestContext: RequestContext {
         return agent
     }
 }
-
-import struct Foundation.UUID

@@ -24,6 +24,11 @@ import Testing
             #expect((ticket["requester"] as? [String: Any])?["email"] as? String == "ana@example.com")
             #expect(ticket["created_at"] is String && ticket["updated_at"] is String)
             #expect((ticket["messages"] as? [[String: Any]])?.first?["body"] as? String == "My account was hacked")
+            // The 201 answer is built from the written rows; it must say exactly what a read of the stored ticket says.
+            let stored = try await client.execute(uri: "/api/v1/tickets/\(try #require(ticket["id"] as? String))", method: .get, headers: app.admin.header) {
+                try object($0)
+            }
+            #expect(NSDictionary(dictionary: stored).isEqual(to: ticket), "created: \(ticket)\nstored: \(stored)")
         }
     }
 

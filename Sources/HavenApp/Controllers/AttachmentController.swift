@@ -2,6 +2,7 @@ import Foundation
 import HavenCore
 import HavenStorage
 import Hummingbird
+import NIOPosix
 
 /// Upload (raw body, its Content-Type, `?filename=`) and download of attachments.
 struct AttachmentController {
@@ -38,7 +39,7 @@ struct AttachmentController {
             throw APIError.validation([FieldProblem(field: "body", problem: "The file is empty.")])
         }
         let bytes = Array(buffer: body)
-        let digest = try await NIOThreadPoolRunner.run { try store.put(bytes) }
+        let digest = try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
         let record = try await attachments.create(NewAttachment(
             sha256: digest, size: bytes.count, contentType: contentType, filename: filename, uploadedBy: agent.id))
         return try JSON.response(record, status: .created)
@@ -52,7 +53,7 @@ struct AttachmentController {
         guard let id = UUID(uuidString: raw), let record = try await attachments.find(id) else {
             throw APIError.notFound("There is no attachment \(raw).")
         }
-        let data = try await NIOThreadPoolRunner.run { try store.read(record.sha256) }
+        let data = try await NIOThreadPool.singleton.runIfActive { try store.read(record.sha256) }
         let encoded = record.filename.addingPercentEncoding(withAllowedCharacters: Self.attrChar) ?? "file"
         return Response(
             status: .ok,
@@ -65,11 +66,3 @@ struct AttachmentController {
     }
 }
 
-import NIOPosix
-
-/// File I/O off the event loops.
-enum NIOThreadPoolRunner {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
-}

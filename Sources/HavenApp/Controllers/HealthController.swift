@@ -13,11 +13,11 @@ struct HealthController {
             }
             return try JSON.response(["status": "ready"])
         }
+        // Read once, when the router is built; it is part of the binary's resources and never changes.
+        let document = Bundle.module.url(forResource: "openapi", withExtension: "json").flatMap { try? Data(contentsOf: $0) }
         router.get("api/v1/openapi.json") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
-                throw APIError.notFound("The OpenAPI document is missing from this build.")
-            }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            guard let document else { throw APIError.notFound("The OpenAPI document is missing from this build.") }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
     }
 }

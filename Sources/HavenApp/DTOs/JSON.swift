@@ -41,8 +41,6 @@ enum JSON {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw problem(for: error)
-        } catch let error as DomainError {
-            throw error
         } catch {
             throw APIError.badRequest("malformed_json", "The body is not valid JSON.")
         }

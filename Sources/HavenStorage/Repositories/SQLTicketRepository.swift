@@ -16,7 +16,7 @@ public struct SQLTicketRepository: TicketRepository {
     // MARK: - Create
 
     public func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
-        let id = try await database.write { tx -> UUID in
+        try await database.write { tx -> TicketRecord in
             let now = self.now()
             let contact = try await ContactLookup.findOrCreate(draft.requester, on: tx, now: now)
             let queue = try await Self.queue(for: draft.queue, field: "queue", on: tx)
@@ -47,13 +47,13 @@ public struct SQLTicketRepository: TicketRepository {
             try await Self.append(
                 [.created(state), .messageAdded(messageID: message.id!.uuidString, author: actor, visibility: .public)],
                 to: ticket, firstSeq: 1, actor: actor, at: now, on: tx)
-            return try ticket.requireID()
+            // Everything the answer shows is in hand: no read-back after the commit.
+            return TicketRecord(
+                id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: draft.priority,
+                channel: draft.channel, language: ticket.language, queue: queue.map(Self.summary), assignee: nil,
+                requester: try Self.record(contact), tags: draft.tags, createdAt: now, updatedAt: now,
+                messages: [try Self.record(message)])
         }
-        // Read back on a reader: the commit is done, WAL readers see it, and the single writer is free for the next request.
-        guard let record = try await find(.id(id), includeInternal: true, on: database.reader) else {
-            throw RecordNotFound(kind: "ticket", reference: id.uuidString)
-        }
-        return record
     }
 
     // MARK: - Read
@@ -242,6 +242,24 @@ public struct SQLTicketRepository: TicketRepository {
             return event
         }
         try await events.create(on: tx)
+    }
+
+    static func summary(_ queue: QueueModel) -> QueueSummary {
+        QueueSummary(id: queue.id!, slug: queue.slug, name: queue.name)
+    }
+
+    static func record(_ contact: ContactModel) throws -> ContactRecord {
+        ContactRecord(
+            id: try contact.requireID(), email: contact.email, externalID: contact.externalID, name: contact.name, locale: contact.locale,
+            kind: ContactKind(rawValue: contact.kind) ?? .user, tier: contact.tier, market: contact.market)
+    }
+
+    static func record(_ message: MessageModel) throws -> MessageRecord {
+        MessageRecord(
+            id: try message.requireID(), ticketID: message.ticketID,
+            author: Actor(kind: ActorKind(rawValue: message.authorKind) ?? .system, id: message.authorID?.uuidString.lowercased()),
+            visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, createdAt: message.createdAt,
+            attachments: [])
     }
 
     static func state(of ticket: TicketModel) -> TicketState {
