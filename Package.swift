@@ -61,6 +61,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HavenAppTests",
             dependencies: [

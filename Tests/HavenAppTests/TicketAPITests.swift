@@ -41,6 +41,55 @@ import Testing
         }
     }
 
+    /// Creation is written in batches (group commit): concurrent requests must still each get their own
+    /// ticket, numbered once, with the right contact, and a request naming an unknown queue fails alone.
+    @Test func concurrentCreatesEachGetTheirOwnTicket() async throws {
+        try await withApp { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            let intake = app.services.intake
+            let results = await withTaskGroup(of: (Int, Result<TicketRecord, any Error>).self) { group in
+                for index in 0..<90 {
+                    group.addTask {
+                        // 20 requesters, each writing several times; every tenth request names a queue that does not exist.
+                        let requester = RequesterDraft(
+                            email: "person\(index % 20)@example.com", externalID: index % 20 == 0 ? "app-user-0" : nil, name: "Person \(index % 20)")
+                        let draft = NewTicketDraft(
+                            subject: "Request \(index)", body: "Body of request \(index)", channel: .api,
+                            queue: index % 10 == 9 ? "no-such-queue" : nil, requester: requester)
+                        do { return (index, .success(try await intake.submit(draft, actor: .system))) } catch { return (index, .failure(error)) }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            var numbers: [Int] = []
+            var contactOf: [Int: UUID] = [:]
+            for (index, result) in results.sorted(by: { $0.key < $1.key }) {
+                if index % 10 == 9 {
+                    #expect(throws: DomainError.self) { try result.get() }
+                    continue
+                }
+                let ticket = try result.get()
+                #expect(ticket.subject == "Request \(index)")
+                #expect(ticket.messages?.first?.body == "Body of request \(index)")
+                #expect(ticket.requester.email == "person\(index % 20)@example.com")
+                #expect(ticket.queue?.slug == "general")
+                if let known = contactOf[index % 20] { #expect(ticket.requester.id == known) } else { contactOf[index % 20] = ticket.requester.id }
+                numbers.append(ticket.number)
+                let stored = try await app.services.tickets.find(.id(ticket.id), includeInternal: true)
+                #expect(stored?.subject == ticket.subject)
+                let events = try await app.services.tickets.events(of: .id(ticket.id))
+                #expect(events?.map(\.type) == ["ticket.created", "message.added"])
+            }
+            #expect(numbers.sorted() == Array(1...81))
+            #expect(Set(contactOf.values).count == 18)  // requesters 9 and 19 only ever name the missing queue
+            var query = TicketListQuery()
+            query.limit = 100
+            let page = try await app.services.tickets.list(query)
+            #expect(page.items.count == 81)
+            _ = client
+        }
+    }
+
     @Test func ticketsLandInTheDefaultQueue() async throws {
         try await withApp { app, client in
             _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)

@@ -30,6 +30,29 @@ enum Sequences: String, CaseIterable {
         }
     }
 
+    /// The next `count` values of each sequence, in one statement. Call it inside the transaction that uses them.
+    static func next(_ sequences: [Sequences], count: Int, on sql: any SQLDatabase) async throws -> [Sequences: [Int]] {
+        var values: [Sequences: [Int]] = [:]
+        if sql.dialect.name == "postgresql" {
+            let columns = sequences.map { "nextval('\($0.rawValue)') AS \($0.rawValue)" }.joined(separator: ", ")
+            let rows = try await sql.raw("SELECT \(unsafeRaw: columns) FROM generate_series(1, \(bind: count))").all()
+            for sequence in sequences {
+                values[sequence] = try rows.map { try $0.decode(column: sequence.rawValue, as: Int.self) }
+            }
+        } else {
+            let rows = try await sql.raw("""
+                UPDATE counters SET value = value + \(bind: count) WHERE name IN (\(binds: sequences.map(\.rawValue))) RETURNING name, value
+                """).all()
+            for row in rows {
+                guard let sequence = Sequences(rawValue: try row.decode(column: "name", as: String.self)) else { continue }
+                let last = try row.decode(column: "value", as: Int.self)
+                values[sequence] = Array((last - count + 1)...last)
+            }
+        }
+        for sequence in sequences where values[sequence]?.count != count { throw StorageError.sequenceMissing(sequence.rawValue) }
+        return values
+    }
+
     /// The next value. Call it inside the transaction that uses it.
     func next(on sql: any SQLDatabase) async throws -> Int {
         let row: (any SQLRow)?

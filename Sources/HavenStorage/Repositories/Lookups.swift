@@ -12,32 +12,66 @@ enum ContactLookup {
         return try await ContactModel.query(on: db).filter(\.$externalID == ref).first()
     }
 
-    /// The step of intake that identifies the contact: by external id first (the platform's own
-    /// account id is the stronger identity), then by email; a new contact otherwise. Fields the
-    /// channel now reports (name, locale, tier, market) refresh the stored ones.
-    static func findOrCreate(_ requester: RequesterDraft, on db: any Database, now: Date) async throws -> ContactModel {
-        var contact: ContactModel?
-        if let externalID = requester.externalID {
-            contact = try await ContactModel.query(on: db).filter(\.$externalID == externalID).first()
+    /// The step of intake that identifies the contacts of a batch of requests, one per requester, in order:
+    /// by external id first (the platform's own account id is the stronger identity), then by email; a new
+    /// contact otherwise. Fields the channel now reports (name, locale, kind, tier, market) refresh the stored
+    /// ones. One query loads every contact holding any of the batch's identities; new contacts are inserted
+    /// in one statement, and two requests of the batch from the same new person share one contact.
+    static func findOrCreate(_ requesters: [RequesterDraft], on db: any Database, now: Date) async throws -> [ContactModel] {
+        let externalIDs = Array(Set(requesters.compactMap(\.externalID)))
+        let emails = Array(Set(requesters.compactMap(\.email)))
+        var known: [ContactModel] = []
+        if !externalIDs.isEmpty || !emails.isEmpty {
+            known = try await ContactModel.query(on: db).group(.or) { group in
+                if !externalIDs.isEmpty { group.filter(\.$externalID ~~ externalIDs) }
+                if !emails.isEmpty { group.filter(\.$email ~~ emails) }
+            }.all()
         }
-        if contact == nil, let email = requester.email {
-            contact = try await ContactModel.query(on: db).filter(\.$email == email).first()
+        var index = ContactIndex(known)
+        var created: [ContactModel] = []
+        var changed: [ContactModel] = []
+        var contacts: [ContactModel] = []
+        for requester in requesters {
+            guard let contact = index.match(requester) else {
+                let contact = ContactModel(requester, at: now)
+                index.add(contact)
+                created.append(contact)
+                contacts.append(contact)
+                continue
+            }
+            if index.refresh(contact, from: requester), !created.contains(where: { $0 === contact }),
+                !changed.contains(where: { $0 === contact }) {
+                changed.append(contact)
+            }
+            contacts.append(contact)
         }
-        guard let contact else {
-            let created = ContactModel()
-            created.id = UUID()
-            created.email = requester.email
-            created.externalID = requester.externalID
-            created.name = requester.name
-            created.locale = requester.locale
-            created.kind = (requester.kind ?? .user).rawValue
-            created.tier = requester.tier
-            created.market = requester.market
-            created.createdAt = now
-            created.updatedAt = now
-            try await created.create(on: db)
-            return created
+        if !created.isEmpty { try await created.create(on: db) }
+        for contact in changed {
+            contact.updatedAt = now
+            try await contact.update(on: db)
         }
+        return contacts
+    }
+}
+
+/// The contacts a batch knows, by identity.
+private struct ContactIndex {
+    var byExternalID: [String: ContactModel] = [:]
+    var byEmail: [String: ContactModel] = [:]
+
+    init(_ contacts: [ContactModel]) { contacts.forEach { add($0) } }
+
+    mutating func add(_ contact: ContactModel) {
+        if let externalID = contact.externalID { byExternalID[externalID] = contact }
+        if let email = contact.email { byEmail[email] = contact }
+    }
+
+    func match(_ requester: RequesterDraft) -> ContactModel? {
+        requester.externalID.flatMap { byExternalID[$0] } ?? requester.email.flatMap { byEmail[$0] }
+    }
+
+    /// Updates `contact` with what the requester now reports; true when something changed.
+    mutating func refresh(_ contact: ContactModel, from requester: RequesterDraft) -> Bool {
         var changed = false
         func refresh<Value: Equatable>(_ keyPath: ReferenceWritableKeyPath<ContactModel, Value?>, _ value: Value?) {
             if let value, contact[keyPath: keyPath] != value {
@@ -45,15 +79,16 @@ enum ContactLookup {
                 changed = true
             }
         }
-        // An identity is only added where it is missing and nobody else holds it: two records that
-        // disagree (external id says X, email says Y) are a merge for a person to decide, not for intake.
-        if contact.email == nil, let email = requester.email,
-            try await ContactModel.query(on: db).filter(\.$email == email).count() == 0 {
+        // An identity is only added where it is missing and nobody else holds it (every holder of the batch's
+        // identities is in the index): two records that disagree (external id says X, email says Y) are a
+        // merge for a person to decide, not for intake.
+        if contact.email == nil, let email = requester.email, byEmail[email] == nil {
             refresh(\.email, email)
+            byEmail[email] = contact
         }
-        if contact.externalID == nil, let externalID = requester.externalID,
-            try await ContactModel.query(on: db).filter(\.$externalID == externalID).count() == 0 {
+        if contact.externalID == nil, let externalID = requester.externalID, byExternalID[externalID] == nil {
             refresh(\.externalID, externalID)
+            byExternalID[externalID] = contact
         }
         refresh(\.name, requester.name)
         refresh(\.locale, requester.locale)
@@ -63,11 +98,23 @@ enum ContactLookup {
             contact.kind = kind.rawValue
             changed = true
         }
-        if changed {
-            contact.updatedAt = now
-            try await contact.update(on: db)
-        }
-        return contact
+        return changed
+    }
+}
+
+extension ContactModel {
+    convenience init(_ requester: RequesterDraft, at now: Date) {
+        self.init()
+        id = UUID()
+        email = requester.email
+        externalID = requester.externalID
+        name = requester.name
+        locale = requester.locale
+        kind = (requester.kind ?? .user).rawValue
+        tier = requester.tier
+        market = requester.market
+        createdAt = now
+        updatedAt = now
     }
 }
 

@@ -4,56 +4,23 @@ import HavenCore
 import SQLKit
 
 /// `TicketRepository` on SQLite or PostgreSQL: Fluent models for writes, one joined SQL query for reads.
+/// New tickets are written in batches (`GroupCommit`); build one repository per process and share it.
 public struct SQLTicketRepository: TicketRepository {
     let database: HavenDatabase
     let now: @Sendable () -> Date
+    let creations: GroupCommit<TicketCreation, TicketRecord>
 
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
+        let writer = TicketCreationWriter(database: database, now: now)
+        creations = GroupCommit(maxBatch: TicketCreationWriter.maxBatch) { try await writer.create($0) }
     }
 
     // MARK: - Create
 
     public func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
-        try await database.write { tx -> TicketRecord in
-            let now = self.now()
-            let contact = try await ContactLookup.findOrCreate(draft.requester, on: tx, now: now)
-            let queue = try await Self.queue(for: draft.queue, field: "queue", on: tx)
-            let sql = try tx.sql()
-            let ticket = TicketModel()
-            ticket.id = UUID()
-            ticket.number = try await Sequences.ticketNumber.next(on: sql)
-            ticket.changeSeq = try await Sequences.ticketChange.next(on: sql)
-            ticket.subject = draft.subject ?? ""
-            ticket.status = TicketStatus.new.rawValue
-            ticket.priority = draft.priority.rawValue
-            ticket.priorityRank = draft.priority.rank
-            ticket.channel = draft.channel.rawValue
-            ticket.language = draft.language ?? draft.requester.locale ?? contact.locale
-            ticket.queueID = queue?.id
-            ticket.requesterID = try contact.requireID()
-            ticket.tags = JSONList.encode(draft.tags)
-            ticket.lastEventSeq = 2
-            ticket.createdAt = now
-            ticket.updatedAt = now
-            try await ticket.create(on: tx)
-
-            let message = try MessageModel(
-                ticket: ticket, author: actor, visibility: .public, body: draft.body, seq: 2, attachmentCount: 0, at: now)
-            try await message.create(on: tx)
-
-            let state = Self.state(of: ticket)
-            try await Self.append(
-                [.created(state), .messageAdded(messageID: message.id!.uuidString, author: actor, visibility: .public)],
-                to: ticket, firstSeq: 1, actor: actor, at: now, on: tx)
-            // Everything the answer shows is in hand: no read-back after the commit.
-            return TicketRecord(
-                id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: draft.priority,
-                channel: draft.channel, language: ticket.language, queue: queue.map(Self.summary), assignee: nil,
-                requester: try Self.record(contact), tags: draft.tags, createdAt: now, updatedAt: now,
-                messages: [try Self.record(message)])
-        }
+        try await creations.submit(TicketCreation(draft: draft, actor: actor))
     }
 
     // MARK: - Read
@@ -228,8 +195,12 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     static func append(_ changes: [TicketChange], to ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date, on tx: any Database) async throws {
+        try await events(changes, of: ticket, firstSeq: firstSeq, actor: actor, at: now).create(on: tx)
+    }
+
+    static func events(_ changes: [TicketChange], of ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date) throws -> [TicketEventModel] {
         let ticketID = try ticket.requireID()
-        let events = changes.enumerated().map { offset, change in
+        return changes.enumerated().map { offset, change in
             let event = TicketEventModel()
             event.id = UUID()
             event.ticketID = ticketID
@@ -241,7 +212,6 @@ public struct SQLTicketRepository: TicketRepository {
             event.createdAt = now
             return event
         }
-        try await events.create(on: tx)
     }
 
     static func summary(_ queue: QueueModel) -> QueueSummary {

@@ -1,0 +1,99 @@
+import FluentKit
+import Foundation
+import HavenCore
+import SQLKit
+
+struct TicketCreation: Sendable {
+    var draft: NewTicketDraft
+    var actor: Actor
+}
+
+/// Writes a batch of new tickets in one transaction: one query for the contacts, one for the numbers, and
+/// one multi-row insert each for contacts, tickets, messages and events, whatever the batch's size.
+struct TicketCreationWriter: Sendable {
+    /// Bounds a statement's bind parameters (events: 8 columns × 2 rows a ticket) well under SQLite's
+    /// 32,766 and PostgreSQL's 65,535.
+    static let maxBatch = 64
+
+    let database: HavenDatabase
+    let now: @Sendable () -> Date
+
+    func create(_ requests: [TicketCreation]) async throws -> [Result<TicketRecord, any Error>] {
+        try await database.write { tx in try await create(requests, on: tx) }
+    }
+
+    private func create(_ requests: [TicketCreation], on tx: any Database) async throws -> [Result<TicketRecord, any Error>] {
+        let now = self.now()
+        // A request naming an unknown queue is refused alone; the rest of the batch goes on.
+        var queues: [String?: Result<QueueModel?, any Error>] = [:]
+        for ref in Set(requests.map(\.draft.queue)) {
+            do { queues[ref] = .success(try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx)) }
+            catch let error as DomainError { queues[ref] = .failure(error) }
+        }
+        let accepted = requests.indices.filter {
+            if case .success = queues[requests[$0].draft.queue] { true } else { false }
+        }
+        guard !accepted.isEmpty else { return requests.map { .failure(queueError(queues[$0.draft.queue])) } }
+
+        let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
+        let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
+        var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = []
+        var records: [Int: TicketRecord] = [:]
+        for (position, index) in accepted.enumerated() {
+            let request = requests[index]
+            let queue = try queues[request.draft.queue]!.get()
+            let contact = contacts[position]
+            let ticket = TicketModel(
+                request.draft, number: numbers[.ticketNumber]![position], changeSeq: numbers[.ticketChange]![position],
+                queue: queue, requester: contact, at: now)
+            let message = try MessageModel(
+                ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2, attachmentCount: 0, at: now)
+            let changes: [TicketChange] = [
+                .created(SQLTicketRepository.state(of: ticket)),
+                .messageAdded(messageID: message.id!.uuidString, author: request.actor, visibility: .public),
+            ]
+            events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)
+            tickets.append(ticket)
+            messages.append(message)
+            // Everything the answer shows is in hand: no read-back after the commit.
+            records[index] = TicketRecord(
+                id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
+                channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
+                assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
+                updatedAt: now, messages: [try SQLTicketRepository.record(message)])
+        }
+        try await tickets.create(on: tx)
+        try await messages.create(on: tx)
+        try await events.create(on: tx)
+        return requests.indices.map { index in
+            if let record = records[index] { .success(record) } else { .failure(queueError(queues[requests[index].draft.queue])) }
+        }
+    }
+
+    private func queueError(_ result: Result<QueueModel?, any Error>?) -> any Error {
+        if case .failure(let error) = result { return error }
+        return StorageError.conflict("the ticket's queue could not be resolved")
+    }
+}
+
+extension TicketModel {
+    convenience init(_ draft: NewTicketDraft, number: Int, changeSeq: Int, queue: QueueModel?, requester: ContactModel, at now: Date) {
+        self.init()
+        id = UUID()
+        self.number = number
+        self.changeSeq = changeSeq
+        subject = draft.subject ?? ""
+        status = TicketStatus.new.rawValue
+        priority = draft.priority.rawValue
+        priorityRank = draft.priority.rank
+        channel = draft.channel.rawValue
+        language = draft.language ?? draft.requester.locale ?? requester.locale
+        queueID = queue?.id
+        requesterID = requester.id!
+        tags = JSONList.encode(draft.tags)
+        // The creation and the first message are events 1 and 2.
+        lastEventSeq = 2
+        createdAt = now
+        updatedAt = now
+    }
+}
