@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         // Domain core: value types and rules, no I/O, no server dependencies.
         .target(name: "HavenCore", swiftSettings: swiftSettings),
+        // Mail: our own RFC 5322/MIME parser, charsets, HTML to text and sanitizing, quote stripping. No server dependencies.
+        .target(name: "HavenMail", swiftSettings: swiftSettings),
         // Storage: Fluent models, migrations, repositories, database setup (SQLite/PostgreSQL).
         .target(
             name: "HavenStorage",
@@ -61,6 +63,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HavenAppTests",
