@@ -63,7 +63,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
+        .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus"), .copy("Crashers")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HavenAppTests",

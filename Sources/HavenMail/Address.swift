@@ -77,6 +77,8 @@ public enum AddressParser {
         }
         if let open = angle { found = open }
         finish()
+        // An unterminated quote swallowed the rest: read the header again without quotes rather than lose the sender.
+        if addresses.isEmpty, inQuotes, raw.contains("\"") { return parse(raw.replacingOccurrences(of: "\"", with: "")) }
         return addresses
     }
 

@@ -82,6 +82,8 @@ public enum HTML {
         "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "hr",
         "section", "article", "header", "footer", "address", "dd", "dt", "center",
     ]
+    /// Blocks a browser sets apart with a blank line.
+    static let paragraphElements: Set<String> = ["p", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr"]
     static let droppedWithContent: Set<String> = ["script", "style", "head", "title", "iframe", "object", "embed", "svg", "math", "noscript", "template", "xmp", "textarea", "select"]
 
     /// Readable plain text: block elements become line breaks, list items get a bullet, links keep their URL when
@@ -92,9 +94,11 @@ public enum HTML {
         var preDepth = 0
         var linkHref: String?
         var linkText = ""
-        func newline() {
+        func newline(paragraph: Bool = false) {
             while output.hasSuffix(" ") { output.removeLast() }
-            if !output.isEmpty, !output.hasSuffix("\n\n") { output += "\n" }
+            guard !output.isEmpty else { return }
+            if !output.hasSuffix("\n") { output += "\n" }
+            if paragraph, !output.hasSuffix("\n\n") { output += "\n" }
         }
         for token in tokens(html) {
             switch token {
@@ -106,7 +110,7 @@ public enum HTML {
                 if name == "pre" { preDepth += 1 }
                 if name == "a" { linkHref = attributes.first { $0.0 == "href" }?.1; linkText = "" }
                 if name == "li" { newline(); output += "• " } else if name == "br" { output += "\n" }
-                else if blockElements.contains(name) { newline() }
+                else if blockElements.contains(name) { newline(paragraph: paragraphElements.contains(name)) }
                 if name == "img", let alt = attributes.first(where: { $0.0 == "alt" })?.1, !alt.isEmpty { output += "[\(alt)]" }
                 if name == "td" || name == "th" { if !output.hasSuffix("\n") && !output.isEmpty { output += " " } }
             case .close(let name):
@@ -120,7 +124,7 @@ public enum HTML {
                     if href.hasPrefix("http"), !shown.isEmpty, shown != href, !href.contains(shown) { output += " (\(href))" }
                     linkHref = nil
                 }
-                if blockElements.contains(name) { newline() }
+                if blockElements.contains(name) { newline(paragraph: paragraphElements.contains(name)) }
             case .text(let raw):
                 guard skipping.isEmpty else { continue }
                 var text = decodeEntities(String(raw))
@@ -192,7 +196,7 @@ public enum HTML {
                     if let alt = attributes.first(where: { $0.0 == "alt" })?.1, !alt.isEmpty { output += escape("[\(alt)]") }
                     continue
                 }
-                if name == "a" { kept += [("rel", "noopener noreferrer nofollow"), ("target", "_blank")] }
+                if name == "a", kept.contains(where: { $0.0 == "href" }) { kept += [("rel", "noopener noreferrer nofollow"), ("target", "_blank")] }
                 output += "<" + name + kept.map { " \($0.0)=\"\(escape($0.1))\"" }.joined() + ">"
                 if !voidTags.contains(name) && !selfClosing { open.append(name) }
             case .close(let name):

@@ -213,7 +213,10 @@ public enum EncodedWords {
         guard !payload.contains(" ") else { return nil }
         let bytes: [UInt8]
         switch encoding {
-        case "B", "b": bytes = TransferEncoding.base64(payload.utf8)
+        case "B", "b":
+            // Only the base64 alphabet: anything else means this is not really an encoded word; leave it readable.
+            guard payload.utf8.allSatisfy({ TransferEncoding.base64Values[Int($0)] != 0xFF && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") || $0 == UInt8(ascii: "=") }) else { return nil }
+            bytes = TransferEncoding.base64(payload.utf8)
         case "Q", "q": bytes = TransferEncoding.quotedPrintable(payload.utf8, underscoreIsSpace: true)
         default: return nil
         }

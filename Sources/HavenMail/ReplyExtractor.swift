@@ -62,11 +62,16 @@ public enum ReplyExtractor {
         line.lowercased().filter { $0 != "*" && $0 != "\u{200F}" && $0 != "\u{200E}" }.trimmed()
     }
 
+    static let attributionVerbs = [" wrote", " schrieb", " escribió", " escreveu", " a écrit", " a ecrit", " كتب"]
+
     static func isAttribution(_ line: String) -> Bool {
-        guard line.count >= 6, line.count <= 400 else { return false }
-        guard attributionEnds.contains(where: { line.hasSuffix($0) }) else { return false }
-        // Anchored at the start ("On Mon, … wrote:") or, in the clients that start with the name, short enough to be a header.
-        return attributionStarts.contains { line.hasPrefix($0) } || line.count <= 160
+        guard line.count >= 6, line.count <= 400, line.hasSuffix(":") else { return false }
+        if attributionEnds.contains(where: { line.hasSuffix($0) }) {
+            // Anchored at the start ("On Mon, … wrote:") or, in the clients that start with the name, short enough to be a header.
+            return attributionStarts.contains { line.hasPrefix($0) } || line.count <= 160
+        }
+        // German and others put the sender after the verb: "Am 16.11.2026 um 10:02 schrieb Name <a@b>:".
+        return attributionStarts.contains { line.hasPrefix($0) } && attributionVerbs.contains { line.contains($0 + " ") }
     }
 
     static func isSeparator(_ line: String) -> Bool {
