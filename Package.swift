@@ -45,7 +45,9 @@ let package = Package(
             name: "HavenApp",
             dependencies: [
                 "HavenCore",
+                "HavenMail",
                 "HavenStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,10 @@ public struct HavenConfiguration: Sendable {
     /// Largest attachment accepted, in bytes.
     public var maxAttachmentBytes: Int = 25 << 20
     public var logLevel: Logger.Level = .info
+    /// Where the LMTP listener listens (`--lmtp 127.0.0.1:2424`); nil: no listener.
+    public var lmtp: (host: String, port: Int)?
+    /// The queue for mail that arrives over LMTP; nil: the default queue.
+    public var lmtpQueue: String?
 
     public init() {}
 }
@@ -27,14 +31,23 @@ public struct HavenServices: Sendable {
     public let intake: TicketIntake
     public let attachments: any AttachmentRepository
     public let attachmentStore: AttachmentStore
+    public let mail: any MailRepository
+    public let mailIntake: MailIntake
 
-    public init(database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20) {
+    public init(
+        database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
+        mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.database = database
         tickets = SQLTicketRepository(database: database)
         directory = SQLDirectoryRepository(database: database)
         intake = TicketIntake(tickets: tickets, logger: logger)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
+        mail = SQLMailRepository(database: database)
+        mailIntake = MailIntake(
+            tickets: tickets, mail: mail, attachments: attachments, store: attachmentStore, intake: intake, configuration: mailConfiguration,
+            logger: logger, now: now)
     }
 }
 
@@ -51,6 +64,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     auth.addRoutes(to: protected)
     TicketController(tickets: services.tickets, intake: services.intake, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     AttachmentController(attachments: services.attachments, store: services.attachmentStore).addRoutes(to: protected)
+    MailController(
+        intake: services.mailIntake, mail: services.mail, store: services.attachmentStore,
+        maxMessageBytes: services.mailIntake.configuration.maxMessageBytes
+    ).addRoutes(to: protected)
     return router
 }
 
@@ -65,6 +82,9 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Haven"),
         logger: logger)
+    if let lmtp = configuration.lmtp {
+        app.addServices(LMTPServer(host: lmtp.host, port: lmtp.port, intake: services.mailIntake, queue: configuration.lmtpQueue, logger: logger))
+    }
     app.addServices(DatabaseCloser(database: database))
     return app
 }

@@ -41,7 +41,7 @@ struct DatabaseOptions: ParsableArguments {
 struct Haven: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "haven", abstract: "Haven, the support desk.",
-        subcommands: [Serve.self, Migrate.self, User.self, Token.self])
+        subcommands: [Serve.self, Migrate.self, User.self, Token.self, Mail.self])
 }
 
 func makeLogger(_ level: Logger.Level = .info) -> Logger {
@@ -59,6 +59,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest attachment, in bytes.") var maxAttachmentBytes = 25 << 20
     @Flag(help: "Seed demo data (agents, queues, ~50 tickets) into an empty database.") var demo = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Also listen for LMTP deliveries (e.g. from Postfix) on host:port, e.g. 127.0.0.1:2424.") var lmtp: String?
+    @Option(help: "Queue for mail delivered over LMTP (id, slug or name); default: the default queue.") var lmtpQueue: String?
+
+    func validate() throws {
+        if let lmtp, Self.hostPort(lmtp) == nil {
+            throw ValidationError("--lmtp takes host:port, for example 127.0.0.1:2424 (got '\(lmtp)').")
+        }
+    }
+
+    static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host.isEmpty ? nil : (host, port)
+    }
 
     func run() async throws {
         let logger = makeLogger(Logger.Level(rawValue: logLevel) ?? .info)
@@ -69,6 +83,8 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxAttachmentBytes = maxAttachmentBytes
         configuration.dataDirectory = database.directory
+        configuration.lmtp = lmtp.flatMap(Self.hostPort)
+        configuration.lmtpQueue = lmtpQueue
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
@@ -76,6 +92,7 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try await buildApplication(configuration, logger: logger)
         print("Haven is running on http://\(configuration.host):\(configuration.port) with \(configuration.database.description)")
+        if let lmtp = configuration.lmtp { print("LMTP deliveries accepted on \(lmtp.host):\(lmtp.port)") }
         try await app.runService()
     }
 }
@@ -146,6 +163,42 @@ struct Token: AsyncParsableCommand {
                 return try await services.directory.issueToken(forAgent: agent.id, name: name)
             }
             print(issued.token)
+        }
+    }
+}
+
+struct Mail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Email in.", subcommands: [Ingest.self])
+
+    /// For an MTA's pipe transport (Postfix `pipe`, Exim, procmail): one message on stdin.
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest one RFC 5322 message from stdin.",
+            discussion: """
+                Exit status: 0 stored (or a duplicate, or quarantined for an admin); 75 (EX_TEMPFAIL) temporary \
+                failure, the MTA should retry; 65 (EX_DATAERR) refused for good, with the reason on stderr.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Queue for the new ticket (id, slug or name); default: the default queue.") var queue: String?
+        @Option(help: "The envelope recipient (for signed reply addresses), e.g. from Postfix's ${recipient}.") var recipient: [String] = []
+
+        func run() async throws {
+            let raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            do {
+                let result = try await database.withServices(logger: makeLogger(.warning)) { services in
+                    try await services.mailIntake.ingest(raw, queue: queue, source: "cli", envelopeRecipients: recipient)
+                }
+                var line = result.outcome.rawValue
+                if let number = result.ticketNumber { line += " ticket #\(number)" }
+                if let id = result.quarantineID { line += " quarantine \(id.uuidString.lowercased()): \(result.reason ?? "")" }
+                print(line)
+            } catch let rejected as MailRejected {
+                FileHandle.standardError.write(Data("haven: message refused: \(rejected.reason)\n".utf8))
+                throw ExitCode(65)
+            } catch {
+                FileHandle.standardError.write(Data("haven: temporary failure, try again later: \(error)\n".utf8))
+                throw ExitCode(75)
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import HavenStorage
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 
 /// Which database the storage and API tests run on: SQLite by default, PostgreSQL when
@@ -41,6 +42,13 @@ enum TestDatabase {
     }
 }
 
+/// Time as the app under test sees it; tests move it forward.
+final class TestClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
+
 /// An agent signed in for a test, with a bearer token.
 struct SignedIn {
     var agent: AgentRecord
@@ -58,7 +66,8 @@ let testPassword = "correct horse battery"
 
 /// Builds the real application on a fresh database, signs an admin in, and runs `body` against its router.
 func withApp(
-    maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 1 << 20, _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 1 << 20, mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(),
+    clock: TestClock = TestClock(), _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
 ) async throws {
     let (location, cleanup) = try await TestDatabase.makeLocation()
     let filesDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("haven-files-\(UUID().uuidString)").path
@@ -67,7 +76,8 @@ func withApp(
     do {
         try await database.migrate()
         let services = HavenServices(
-            database: database, logger: TestDatabase.logger, dataDirectory: filesDirectory, maxAttachmentBytes: maxAttachmentBytes)
+            database: database, logger: TestDatabase.logger, dataDirectory: filesDirectory, maxAttachmentBytes: maxAttachmentBytes,
+            mailConfiguration: mailConfiguration, now: { clock.now })
         let admin = try await addAgent(services, email: "lead@haven.test", roles: [.admin, .lead])
         var configuration = HavenConfiguration()
         configuration.maxBodyBytes = maxBodyBytes

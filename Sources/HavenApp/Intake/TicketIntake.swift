@@ -17,9 +17,14 @@ public struct TicketIntake: Sendable {
         self.logger = logger
     }
 
-    public func submit(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
-        let normalized = try draft.validated()
-        let ticket = try await tickets.create(normalized, actor: actor)
+    public func submit(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin = TicketOrigin()) async throws -> TicketRecord {
+        var normalized = try draft.validated()
+        // Detect the language (a simple guess until triage's model): stored on the message, and on the ticket
+        // when neither the request nor the requester says which language to answer in.
+        var origin = origin
+        origin.messageLanguage = origin.messageLanguage ?? LanguageGuess.guess(normalized.body)
+        if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
+        let ticket = try await tickets.create(normalized, actor: actor, origin: origin)
         logger.info("ticket created", metadata: [
             "ticket": "\(ticket.number)", "channel": "\(ticket.channel.rawValue)", "queue": "\(ticket.queue?.slug ?? "-")",
         ])

@@ -16,6 +16,8 @@ public enum TicketChange: Sendable, Equatable {
     case queueChanged(from: String?, to: String?)
     case assigneeChanged(from: String?, to: String?)
     case tagsChanged(from: [String], to: [String])
+    /// This ticket follows up an earlier one (a reply to a long-closed ticket opens a new, linked ticket).
+    case linked(ticketID: String, number: Int, reason: String)
 
     /// The stable name stored in `ticket_events.type`.
     public var type: String {
@@ -27,6 +29,7 @@ public enum TicketChange: Sendable, Equatable {
         case .queueChanged: "queue.changed"
         case .assigneeChanged: "assignee.changed"
         case .tagsChanged: "tags.changed"
+        case .linked: "ticket.linked"
         }
     }
 }
@@ -45,6 +48,16 @@ private struct MessagePayload: Codable {
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id"
         case author, visibility
+    }
+}
+
+private struct LinkPayload: Codable {
+    var ticketID: String
+    var number: Int
+    var reason: String
+    enum CodingKeys: String, CodingKey {
+        case ticketID = "ticket_id"
+        case number, reason
     }
 }
 
@@ -72,6 +85,7 @@ extension TicketChange {
             case .queueChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .assigneeChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .tagsChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .linked(let id, let number, let reason): data = try Self.encoder.encode(LinkPayload(ticketID: id, number: number, reason: reason))
             }
         } catch {
             // Every payload is built from plain strings and enums; encoding them cannot fail.
@@ -104,6 +118,9 @@ extension TicketChange {
         case "tags.changed":
             let change = try decoder.decode(FromTo<[String]>.self, from: data)
             self = .tagsChanged(from: change.from, to: change.to)
+        case "ticket.linked":
+            let link = try decoder.decode(LinkPayload.self, from: data)
+            self = .linked(ticketID: link.ticketID, number: link.number, reason: link.reason)
         default:
             throw TicketChangeCodingError.unknownType(type)
         }

@@ -8,5 +8,6 @@ enum HavenMigrations {
         CreateTickets(),        // 003
         CreateTicketEvents(),   // 004
         CreateAPITokens(),      // 005
+        CreateMail(),           // 006
     ]
 }

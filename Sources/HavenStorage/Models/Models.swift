@@ -93,7 +93,42 @@ final class MessageModel: Model, @unchecked Sendable {
     @Field(key: "seq") var seq: Int
     /// Saves a query per read when, as usual, a message has no attachments.
     @Field(key: "attachment_count") var attachmentCount: Int
+    /// The message's detected language (BCP 47), when known.
+    @OptionalField(key: "language") var language: String?
     @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class MailMessageModel: Model, @unchecked Sendable {
+    static let schema = "mail_messages"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "rfc_message_id") var rfcMessageID: String
+    @Field(key: "direction") var direction: String
+    @Field(key: "ticket_id") var ticketID: UUID
+    @OptionalField(key: "message_id") var messageID: UUID?
+    @OptionalField(key: "from_address") var fromAddress: String?
+    @Field(key: "subject") var subject: String
+    @Field(key: "full_text") var fullText: String
+    @OptionalField(key: "html") var html: String?
+    @OptionalField(key: "raw_sha256") var rawSHA256: String?
+    @Field(key: "raw_size") var rawSize: Int
+    @OptionalField(key: "automatic") var automatic: String?
+    @Field(key: "created_at") var createdAt: Date
+    init() {}
+}
+
+final class QuarantineModel: Model, @unchecked Sendable {
+    static let schema = "mail_quarantine"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "raw_sha256") var rawSHA256: String
+    @Field(key: "raw_size") var rawSize: Int
+    @Field(key: "reason") var reason: String
+    @Field(key: "source") var source: String
+    @OptionalField(key: "queue") var queue: String?
+    @Field(key: "status") var status: String
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
     init() {}
 }
 

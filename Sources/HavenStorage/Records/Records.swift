@@ -63,6 +63,8 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var author: Actor
     public var visibility: MessageVisibility
     public var body: String
+    /// The language the message is written in, when detected.
+    public var language: String?
     public var createdAt: Date
     public var attachments: [AttachmentRecord]
 }

@@ -64,6 +64,7 @@ enum MessageRows {
             author: Actor(kind: try decodeEnum(row, "author_kind"), id: authorID?.uuidString.lowercased()),
             visibility: try decodeEnum(row, "visibility"),
             body: try row.decode(column: "body", as: String.self),
+            language: try row.decode(column: "language", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             attachments: [])
     }

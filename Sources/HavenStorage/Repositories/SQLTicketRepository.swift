@@ -19,8 +19,8 @@ public struct SQLTicketRepository: TicketRepository {
 
     // MARK: - Create
 
-    public func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
-        try await creations.submit(TicketCreation(draft: draft, actor: actor))
+    public func create(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin) async throws -> TicketRecord {
+        try await creations.submit(TicketCreation(draft: draft, actor: actor, origin: origin))
     }
 
     // MARK: - Read
@@ -121,7 +121,9 @@ public struct SQLTicketRepository: TicketRepository {
             let model = try MessageModel(
                 ticket: ticket, author: actor, visibility: message.visibility, body: body, seq: ticket.lastEventSeq + 1,
                 attachmentCount: attachments.count, at: now)
+            model.language = message.language
             try await model.create(on: tx)
+            if let mail = message.mail { try await MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now).create(on: tx) }
             for attachment in attachments {
                 attachment.messageID = model.id
                 attachment.ticketID = ticket.id
@@ -132,7 +134,7 @@ public struct SQLTicketRepository: TicketRepository {
             // An explicit status wins over the automatic one ("reply and set pending").
             if let requested = message.status {
                 changes += try state.changes(applying: TicketPatch(status: requested))
-            } else if let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
+            } else if message.movesStatus, let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
                 changes.append(.statusChanged(from: state.status, to: automatic))
             }
             try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
@@ -228,8 +230,8 @@ public struct SQLTicketRepository: TicketRepository {
         MessageRecord(
             id: try message.requireID(), ticketID: message.ticketID,
             author: Actor(kind: ActorKind(rawValue: message.authorKind) ?? .system, id: message.authorID?.uuidString.lowercased()),
-            visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, createdAt: message.createdAt,
-            attachments: [])
+            visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, language: message.language,
+            createdAt: message.createdAt, attachments: [])
     }
 
     static func state(of ticket: TicketModel) -> TicketState {

@@ -6,6 +6,7 @@ import SQLKit
 struct TicketCreation: Sendable {
     var draft: NewTicketDraft
     var actor: Actor
+    var origin: TicketOrigin
 }
 
 /// Writes a batch of new tickets in one transaction: one query for the contacts, one for the numbers, and
@@ -30,14 +31,26 @@ struct TicketCreationWriter: Sendable {
             do { queues[ref] = .success(try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx)) }
             catch let error as DomainError { queues[ref] = .failure(error) }
         }
-        let accepted = requests.indices.filter {
-            if case .success = queues[requests[$0].draft.queue] { true } else { false }
+        var refused: [Int: any Error] = [:]
+        for index in requests.indices { if case .failure(let error) = queues[requests[index].draft.queue] { refused[index] = error } }
+        // Files named by a request must exist and belong to no message yet; a request naming others is refused alone.
+        let fileIDs = requests.indices.filter { refused[$0] == nil }.flatMap { requests[$0].origin.attachmentIDs }
+        var files: [UUID: AttachmentModel] = [:]
+        if !fileIDs.isEmpty {
+            for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
+            for index in requests.indices where refused[index] == nil {
+                let problems = requests[index].origin.attachmentIDs.enumerated().compactMap { position, id in
+                    files[id] == nil ? FieldProblem(field: "attachment_ids[\(position)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.") : nil
+                }
+                if !problems.isEmpty { refused[index] = DomainError.invalid(problems) }
+            }
         }
-        guard !accepted.isEmpty else { return requests.map { .failure(queueError(queues[$0.draft.queue])) } }
+        let accepted = requests.indices.filter { refused[$0] == nil }
+        guard !accepted.isEmpty else { return requests.indices.map { .failure(refused[$0]!) } }
 
         let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
         let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
-        var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = []
+        var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = [], mailRows: [MailMessageModel] = []
         var records: [Int: TicketRecord] = [:]
         for (position, index) in accepted.enumerated() {
             let request = requests[index]
@@ -46,33 +59,44 @@ struct TicketCreationWriter: Sendable {
             let ticket = TicketModel(
                 request.draft, number: numbers[.ticketNumber]![position], changeSeq: numbers[.ticketChange]![position],
                 queue: queue, requester: contact, at: now)
+            let origin = request.origin
             let message = try MessageModel(
-                ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2, attachmentCount: 0, at: now)
-            let changes: [TicketChange] = [
+                ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2,
+                attachmentCount: origin.attachmentIDs.count, at: now)
+            message.language = origin.messageLanguage ?? ticket.language
+            if let mail = origin.mail { mailRows.append(MailMessageModel(mail, ticketID: ticket.id!, messageID: message.id, at: now)) }
+            for id in origin.attachmentIDs {
+                files[id]?.messageID = message.id
+                files[id]?.ticketID = ticket.id
+            }
+            var changes: [TicketChange] = [
                 .created(SQLTicketRepository.state(of: ticket)),
                 .messageAdded(messageID: message.id!.uuidString, author: request.actor, visibility: .public),
             ]
+            if let earlier = origin.followUpOf {
+                changes.append(.linked(ticketID: earlier.id.uuidString.lowercased(), number: earlier.number, reason: earlier.reason))
+                ticket.lastEventSeq = changes.count
+            }
             events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)
             tickets.append(ticket)
             messages.append(message)
             // Everything the answer shows is in hand: no read-back after the commit.
+            var messageRecord = try SQLTicketRepository.record(message)
+            messageRecord.attachments = origin.attachmentIDs.compactMap { files[$0].map(SQLAttachmentRepository.record) }
             records[index] = TicketRecord(
                 id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
-                updatedAt: now, messages: [try SQLTicketRepository.record(message)])
+                updatedAt: now, messages: [messageRecord])
         }
         try await tickets.create(on: tx)
         try await messages.create(on: tx)
         try await events.create(on: tx)
+        try await mailRows.create(on: tx)
+        for file in files.values where file.messageID != nil { try await file.update(on: tx) }
         return requests.indices.map { index in
-            if let record = records[index] { .success(record) } else { .failure(queueError(queues[requests[index].draft.queue])) }
+            if let record = records[index] { .success(record) } else { .failure(refused[index]!) }
         }
-    }
-
-    private func queueError(_ result: Result<QueueModel?, any Error>?) -> any Error {
-        if case .failure(let error) = result { return error }
-        return StorageError.conflict("the ticket's queue could not be resolved")
     }
 }
 
@@ -95,5 +119,24 @@ extension TicketModel {
         lastEventSeq = 2
         createdAt = now
         updatedAt = now
+    }
+}
+
+extension MailMessageModel {
+    convenience init(_ mail: MailMetadata, ticketID: UUID, messageID: UUID?, at now: Date) {
+        self.init()
+        id = UUID()
+        rfcMessageID = mail.rfcMessageID
+        direction = mail.direction.rawValue
+        self.ticketID = ticketID
+        self.messageID = messageID
+        fromAddress = mail.fromAddress
+        subject = mail.subject
+        fullText = mail.fullText
+        html = mail.html
+        rawSHA256 = mail.rawSHA256
+        rawSize = mail.rawSize
+        automatic = mail.automatic
+        createdAt = now
     }
 }

@@ -71,12 +71,47 @@ public struct NewMessage: Sendable, Equatable {
     /// A status to move to with the message ("reply and set pending"), checked like any transition.
     public var status: TicketStatus?
     public var attachmentIDs: [UUID]
+    /// False for mail nobody wrote (auto-replies, bounces): recorded, but it moves no status.
+    public var movesStatus: Bool
+    public var language: String?
+    public var mail: MailMetadata?
 
-    public init(body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = []) {
+    public init(
+        body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = [], movesStatus: Bool = true,
+        language: String? = nil, mail: MailMetadata? = nil
+    ) {
         self.body = body
         self.visibility = visibility
         self.status = status
         self.attachmentIDs = attachmentIDs
+        self.movesStatus = movesStatus
+        self.language = language
+        self.mail = mail
+    }
+}
+
+/// What a channel adds to a new ticket beyond the draft: files already uploaded, the first message's
+/// language, and the email it came from.
+public struct TicketOrigin: Sendable, Equatable {
+    public var attachmentIDs: [UUID]
+    public var messageLanguage: String?
+    public var mail: MailMetadata?
+    /// The earlier ticket this one follows up, and why.
+    public var followUpOf: (id: UUID, number: Int, reason: String)?
+
+    public init(
+        attachmentIDs: [UUID] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
+        followUpOf: (id: UUID, number: Int, reason: String)? = nil
+    ) {
+        self.attachmentIDs = attachmentIDs
+        self.messageLanguage = messageLanguage
+        self.mail = mail
+        self.followUpOf = followUpOf
+    }
+
+    public static func == (a: TicketOrigin, b: TicketOrigin) -> Bool {
+        a.attachmentIDs == b.attachmentIDs && a.messageLanguage == b.messageLanguage && a.mail == b.mail
+            && a.followUpOf?.id == b.followUpOf?.id && a.followUpOf?.reason == b.followUpOf?.reason
     }
 }
 
@@ -99,7 +134,7 @@ public struct InvalidCursor: Error, Sendable, Equatable {
 public protocol TicketRepository: Sendable {
     /// Stores a new ticket from a validated draft: finds or creates the contact, numbers the ticket,
     /// writes the first message and the `ticket.created` and `message.added` events, in one transaction.
-    func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord
+    func create(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin) async throws -> TicketRecord
     /// One ticket with its messages (internal notes included when asked).
     func find(_ ref: TicketRef, includeInternal: Bool) async throws -> TicketRecord?
     func list(_ query: TicketListQuery) async throws -> Page<TicketRecord>
@@ -107,4 +142,10 @@ public protocol TicketRepository: Sendable {
     func events(of ref: TicketRef) async throws -> [TicketEventRecord]?
     func addMessage(to ref: TicketRef, _ message: NewMessage, actor: Actor) async throws -> MessageRecord
     func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord
+}
+
+extension TicketRepository {
+    public func create(_ draft: NewTicketDraft, actor: Actor) async throws -> TicketRecord {
+        try await create(draft, actor: actor, origin: TicketOrigin())
+    }
 }
