@@ -92,6 +92,7 @@ import Testing
             "GET /healthz", "GET /readyz", "GET /api/v1/openapi.json", "POST /api/v1/auth/tokens", "DELETE /api/v1/auth/tokens/current",
             "GET /api/v1/me", "POST /api/v1/tickets", "GET /api/v1/tickets", "GET /api/v1/tickets/{id}", "PATCH /api/v1/tickets/{id}",
             "GET /api/v1/tickets/{id}/events", "POST /api/v1/tickets/{id}/messages", "POST /api/v1/attachments", "GET /api/v1/attachments/{id}",
+            "POST /api/v1/mail/inbound", "GET /api/v1/mail/quarantine", "GET /api/v1/mail/quarantine/{id}/raw", "POST /api/v1/mail/quarantine/{id}/reprocess",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.
