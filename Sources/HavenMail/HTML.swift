@@ -9,45 +9,77 @@ public enum HTML {
         case close(name: String)
     }
 
-    /// Tokens of `html`; comments, doctypes and processing instructions are skipped. Linear time.
+    /// Tokens of `html`; comments, doctypes and processing instructions are skipped. Linear time; scans bytes, since
+    /// every delimiter is ASCII (so each index found is also a valid `String.Index`).
     static func tokens(_ html: String) -> [Token] {
         var tokens: [Token] = []
-        var rest = Substring(html)
-        while !rest.isEmpty {
-            guard let lt = rest.firstIndex(of: "<") else { tokens.append(.text(rest)); break }
-            if lt > rest.startIndex { tokens.append(.text(rest[..<lt])) }
-            let tag = rest[lt...]
-            if tag.hasPrefix("<!--") {
-                rest = tag.range(of: "-->").map { tag[$0.upperBound...] } ?? ""
+        let bytes = html.utf8
+        let end = bytes.endIndex
+        var index = bytes.startIndex
+        while index < end {
+            guard let lt = bytes[index...].firstIndex(of: UInt8(ascii: "<")) else { tokens.append(.text(html[index..<end])); break }
+            if lt > index { tokens.append(.text(html[index..<lt])) }
+            let afterLT = bytes.index(after: lt)
+            if bytes[lt...].starts(with: "<!--".utf8) {
+                index = find("-->", in: bytes, from: afterLT).map { bytes.index($0, offsetBy: 3) } ?? end
                 continue
             }
-            let next = tag.dropFirst().first
-            guard let next, next.isLetter || next == "/" || next == "!" || next == "?" else {
-                tokens.append(.text(tag.prefix(1)))  // a lone "<" is text
-                rest = tag.dropFirst()
+            guard afterLT < end else { tokens.append(.text(html[lt..<end])); break }
+            let next = bytes[afterLT]
+            guard isASCIILetter(next) || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") else {
+                tokens.append(.text(html[lt..<afterLT]))  // a lone "<" is text
+                index = afterLT
                 continue
             }
-            guard let gt = tag.firstIndex(of: ">") else { rest = ""; break }  // unterminated tag: drop it
-            let inner = tag[tag.index(after: tag.startIndex)..<gt]
-            rest = tag[tag.index(after: gt)...]
-            if next == "!" || next == "?" { continue }
-            if inner.hasPrefix("/") {
-                tokens.append(.close(name: String(inner.dropFirst().prefix { $0.isLetter || $0.isNumber }).lowercased()))
+            guard let gt = bytes[afterLT...].firstIndex(of: UInt8(ascii: ">")) else { break }  // unterminated tag: drop it
+            index = bytes.index(after: gt)
+            if next == UInt8(ascii: "!") || next == UInt8(ascii: "?") { continue }
+            let inner = html[afterLT..<gt]
+            if next == UInt8(ascii: "/") {
+                tokens.append(.close(name: tagName(inner.utf8.dropFirst())))
                 continue
             }
-            let name = String(inner.prefix { $0.isLetter || $0.isNumber }).lowercased()
-            tokens.append(.open(name: name, attributes: attributes(inner.dropFirst(name.count)), selfClosing: inner.hasSuffix("/")))
+            let name = tagName(inner.utf8[...])
+            let rest = inner[inner.utf8.index(inner.startIndex, offsetBy: name.utf8.count)...]
+            tokens.append(.open(name: name, attributes: attributes(rest), selfClosing: inner.utf8.last == UInt8(ascii: "/")))
             // Raw-text elements: their content is not markup.
             if ["script", "style", "title", "textarea", "xmp"].contains(name) {
-                if let close = rest.range(of: "</\(name)", options: .caseInsensitive) {
-                    tokens.append(.text(rest[..<close.lowerBound]))
-                    rest = rest[close.lowerBound...]
+                if let close = findCaseInsensitive("</" + name, in: bytes, from: index) {
+                    tokens.append(.text(html[index..<close]))
+                    index = close
                 } else {
-                    rest = ""
+                    index = end
                 }
             }
         }
         return tokens
+    }
+
+    static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+
+    static func tagName(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        let name = bytes.prefix { isASCIILetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+        return String(decoding: name.map { $0 | 0x20 }, as: UTF8.self)
+    }
+
+    static func find(_ needle: String, in bytes: String.UTF8View, from start: String.Index) -> String.Index? {
+        let pattern = Array(needle.utf8)
+        var index = start
+        while let found = bytes[index...].firstIndex(of: pattern[0]) {
+            if bytes[found...].starts(with: pattern) { return found }
+            index = bytes.index(after: found)
+        }
+        return nil
+    }
+
+    static func findCaseInsensitive(_ needle: String, in bytes: String.UTF8View, from start: String.Index) -> String.Index? {
+        let pattern = Array(needle.lowercased().utf8)
+        var index = start
+        while let found = bytes[index...].firstIndex(of: pattern[0]) {
+            if bytes[found...].prefix(pattern.count).map({ isASCIILetter($0) ? $0 | 0x20 : $0 }) == pattern { return found }
+            index = bytes.index(after: found)
+        }
+        return nil
     }
 
     static func attributes(_ text: Substring) -> [(String, String)] {
@@ -217,19 +249,19 @@ public enum HTML {
     }
 
     static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for char in text {
-            switch char {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(char)
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): result += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): result += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): result += Array("&gt;".utf8)
+            case UInt8(ascii: "\""): result += Array("&quot;".utf8)
+            case UInt8(ascii: "'"): result += Array("&#39;".utf8)
+            default: result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     static let namedEntities: [Substring: String] = [
@@ -242,7 +274,7 @@ public enum HTML {
     ]
 
     static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        guard text.containsUTF8("&") else { return text }
         var output = ""
         var rest = Substring(text)
         while let amp = rest.firstIndex(of: "&") {

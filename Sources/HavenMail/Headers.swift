@@ -127,7 +127,7 @@ public struct HeaderValue: Sendable, Equatable {
     }
 
     static func unquote(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
+        guard text.containsUTF8("\\") else { return text }
         var result = "", escaped = false
         for char in text {
             if escaped { result.append(char); escaped = false } else if char == "\\" { escaped = true } else { result.append(char) }
@@ -158,7 +158,7 @@ public enum EncodedWords {
     /// the same charset are decoded together (a multi-byte character may be split across them). A malformed word
     /// is left as it is, readable.
     public static func decode(_ text: String) -> String {
-        guard text.contains("=?") else { return text }
+        guard text.containsUTF8("=?") else { return text }
         var output = ""
         var pending: (charset: String, bytes: [UInt8])?
         var pendingSpace = ""
@@ -225,11 +225,24 @@ public enum EncodedWords {
 }
 
 extension StringProtocol {
+    /// Byte-level substring test: Foundation's `contains` goes through NSString and is slow on hot paths.
+    func containsUTF8(_ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return true }
+        let bytes = utf8
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstIndex(of: first) {
+            if bytes[found...].starts(with: pattern) { return true }
+            index = bytes.index(after: found)
+        }
+        return false
+    }
+
     func trimmed() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(self[first..<scalars.index(after: last)])
     }
 
     func collapsingWhitespace() -> String {

@@ -23,6 +23,22 @@ public struct InboundMail: Sendable {
     public var deliveryReport: DeliveryReport?
     public var headers: MailHeaders
 
+    /// Text with CRLF and CR line ends as LF, and without NUL characters (no database or browser wants them).
+    static func plainNewlines(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x0D || $0 == 0x00 }) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var previousCR = false
+        for byte in text.utf8 {
+            if byte == 0x00 { continue }
+            if byte == 0x0D { bytes.append(0x0A); previousCR = true; continue }
+            if byte == 0x0A, previousCR { previousCR = false; continue }
+            previousCR = false
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Every id this message points back to: In-Reply-To first, then References newest first.
     public var threadIDs: [String] {
         var seen = Set<String>()
@@ -47,7 +63,7 @@ public struct InboundMail: Sendable {
         body.collect(root, inAlternative: false)
         var text = body.texts.joined(separator: "\n\n")
         if text.trimmed().isEmpty, let html = body.htmls.first { text = HTML.text(html) }
-        text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\u{0}", with: "")
+        text = Self.plainNewlines(text)
         self.text = text.trimmed()
         newText = ReplyExtractor.newText(of: self.text)
         html = body.htmls.isEmpty ? nil : HTML.sanitize(body.htmls.joined(separator: "<hr>"))

@@ -18,7 +18,8 @@ public enum MailDate {
         for char in raw {
             if char == "(" { depth += 1 } else if char == ")" { depth = max(0, depth - 1) } else if depth == 0 { text.append(char) }
         }
-        if let iso = ISO8601DateFormatter().date(from: text.trimmed()) { return iso }
+        let trimmed = text.trimmed()
+        if trimmed.first?.isNumber == true, trimmed.containsUTF8("T"), let iso = try? Date(trimmed, strategy: .iso8601) { return iso }
         var words = text.lowercased().split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
         if let first = words.first, first.count >= 3, first.allSatisfy(\.isLetter), !months.contains(String(first.prefix(3))) {
             words.removeFirst()  // the day name, whatever it says
@@ -44,17 +45,21 @@ public enum MailDate {
         guard let day, let month, var year else { return nil }
         if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }  // "99" → 1999, "126" → 2026 (obsolete forms)
         let clock = time ?? [0, 0, 0]
-        var components = DateComponents()
-        components.calendar = Calendar(identifier: .gregorian)
-        components.timeZone = TimeZone(secondsFromGMT: offsetMinutes * 60)
-        components.year = year
-        components.month = month
-        components.day = day
-        components.hour = clock[0]
-        components.minute = clock[1]
-        components.second = clock.count > 2 ? clock[2] : 0
-        guard (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(components.second!),
-            components.isValidDate(in: components.calendar!) else { return nil }
-        return components.date
+        let second = clock.count > 2 ? clock[2] : 0
+        let daysInMonth = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(second), day <= daysInMonth[month - 1],
+            (1000...9999).contains(year) else { return nil }
+        let seconds = days(fromCivil: year, month, day) * 86_400 + clock[0] * 3_600 + clock[1] * 60 + second - offsetMinutes * 60
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): no Calendar needed.
+    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -29,36 +29,57 @@ public enum ReplyExtractor {
     ]
 
     public static func newText(of text: String) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacingOccurrences(of: "\r", with: "") }
-        let keys = lines.map(key)
+        let lines = Self.lines(text)
+        // Only lines with a ":" or starting with "-" or "_" can start a quote; the rest are never lower-cased or compared.
+        let keys: [String?] = lines.map { line in
+            let bytes = line.utf8
+            guard bytes.contains(UInt8(ascii: ":")) || bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "_") else { return nil }
+            return key(line)
+        }
         var end = lines.count
         for index in keys.indices {
-            let line = keys[index]
-            if line.isEmpty { continue }
+            guard let line = keys[index], !line.isEmpty else { continue }
             if isAttribution(line) { end = index; break }
-            if index + 1 < keys.count, keys[index + 1].hasSuffix(":"), isAttribution(line + " " + keys[index + 1]) { end = index; break }
+            if index + 1 < keys.count, let next = keys[index + 1], next.hasSuffix(":"), isAttribution(line + " " + next) { end = index; break }
+            if index > 0, keys[index - 1] == nil, let previous = Optional(key(lines[index - 1])), !previous.isEmpty,
+                line.hasSuffix(":"), isAttribution(previous + " " + line) { end = index - 1; break }
             if isSeparator(line) { end = index; break }
             if headerFrom.contains(where: { line.hasPrefix($0) && line.count > $0.count + 1 }),
-                keys[(index + 1)..<min(keys.count, index + 5)].contains(where: { next in headerOther.contains { next.hasPrefix($0) } }) {
+                keys[(index + 1)..<min(keys.count, index + 5)].contains(where: { next in next.map { n in headerOther.contains { n.hasPrefix($0) } } ?? false }) {
                 end = index; break
             }
         }
         var kept = Array(lines[..<end])
         // Signature: everything from the last "-- " line (RFC 3676 §4.3), if it is in the last 15 lines.
         if let signature = kept.lastIndex(where: { $0 == "-- " || $0 == "--" }), kept.count - signature <= 15 { kept = Array(kept[..<signature]) }
-        if let footer = kept.lastIndex(where: { line in let k = key(line); return mobileFooters.contains { k.hasPrefix($0) } }),
-            kept.count - footer <= 3 {
+        let tail = kept.indices.suffix(3)
+        if let footer = tail.last(where: { index in
+            kept[index].utf8.count < 120 && mobileFooters.contains { key(kept[index]).hasPrefix($0) }
+        }) {
             kept = Array(kept[..<footer])
         }
         // A trailing ">" quote block, with the blank lines around it.
-        while let last = kept.last, last.trimmed().isEmpty || last.hasPrefix(">") { kept.removeLast() }
+        while let last = kept.last, last.allSatisfy(\.isWhitespace) || last.hasPrefix(">") { kept.removeLast() }
         let result = kept.joined(separator: "\n").trimmed()
         return result.isEmpty ? text.trimmed() : result
     }
 
+    /// The text's lines, split on LF bytes (splitting on `Character`s would pay for grapheme breaking on every byte).
+    static func lines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: 0x0A) {
+            lines.append(text[start..<newline])
+            start = bytes.index(after: newline)
+        }
+        lines.append(text[start...])
+        return lines
+    }
+
     /// A line lower-cased and trimmed, without Markdown-style stars and bidi marks (Outlook bolds "From:";
     /// Arabic clients put RLM marks around names and dates).
-    static func key(_ line: String) -> String {
+    static func key(_ line: Substring) -> String {
         line.lowercased().filter { $0 != "*" && $0 != "\u{200F}" && $0 != "\u{200E}" }.trimmed()
     }
 
