@@ -87,7 +87,7 @@ public enum AddressParser {
     static func normalize(_ raw: String) -> String? {
         var address = raw.trimmed()
         if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") { address = String(address[address.index(after: colon)...]) }
-        address = address.replacingOccurrences(of: " ", with: "")
+        if address.utf8.contains(0x20) { address = address.replacingOccurrences(of: " ", with: "") }
         guard let at = address.lastIndex(of: "@"), at > address.startIndex, address.index(after: at) < address.endIndex else { return nil }
         let local = address[..<at], domain = address[address.index(after: at)...]
         guard !domain.contains("@"), !local.isEmpty, address.count <= 320 else { return nil }

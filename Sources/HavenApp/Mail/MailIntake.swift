@@ -191,7 +191,7 @@ public struct MailIntake: Sendable {
             requester: RequesterDraft(email: email, name: sender.name.map { String($0.prefix(200)) }))
         let actor = Actor(kind: .contact, id: nil)
         let ticket = try await intake.submit(
-            draft, actor: actor, origin: TicketOrigin(attachmentIDs: files.ids, mail: metadata, followUpOf: followUpOf))
+            draft, actor: actor, origin: TicketOrigin(newAttachments: files.stored, mail: metadata, followUpOf: followUpOf))
         var acknowledge = false
         if parsed.automatic == nil {
             acknowledge = try await mail.allowAutomaticResponse(to: email, on: Self.day(now()), limit: configuration.automaticResponsesPerDay)
@@ -205,7 +205,7 @@ public struct MailIntake: Sendable {
         // The requester's own reply is the contact's; someone else on the thread (a CC) is recorded without an id.
         let actor = Actor(kind: .contact, id: ticket.requester.email == sender ? ticket.requester.id.uuidString.lowercased() : nil)
         let message = NewMessage(
-            body: body(parsed.newText, files: files), visibility: .public, attachmentIDs: files.ids, movesStatus: parsed.automatic == nil,
+            body: body(parsed.newText, files: files), visibility: .public, newAttachments: files.stored, movesStatus: parsed.automatic == nil,
             language: LanguageGuess.guess(parsed.newText), mail: metadata)
         let stored = try await tickets.addMessage(to: .id(ticket.id), message, actor: actor)
         return MailIngestResult(
@@ -232,11 +232,11 @@ public struct MailIntake: Sendable {
     }
 
     struct Files {
-        var ids: [UUID] = []
+        var stored: [NewAttachment] = []
         var skipped: [String] = []
     }
 
-    /// Stores each attachment (content-addressed; never executed or unpacked). Files over the size limit are left
+    /// Stores each attachment's bytes (content-addressed; never executed or unpacked). Files over the size limit are left
     /// out and named in the message, so the agent knows to ask for them another way.
     func storeAttachments(_ parsed: InboundMail) async throws -> Files {
         var files = Files()
@@ -245,10 +245,10 @@ public struct MailIntake: Sendable {
                 files.skipped.append("\(attachment.filename) (\(attachment.data.count) bytes)")
                 continue
             }
+            // The bytes now; their rows are written in the message's own transaction.
             let sha = try store.put(attachment.data)
-            let record = try await attachments.create(NewAttachment(
+            files.stored.append(NewAttachment(
                 sha256: sha, size: attachment.data.count, contentType: attachment.contentType, filename: attachment.filename, uploadedBy: nil))
-            files.ids.append(record.id)
         }
         return files
     }
@@ -256,7 +256,7 @@ public struct MailIntake: Sendable {
     func body(_ text: String, files: Files) -> String {
         var body = String(text.prefix(NewTicketDraft.maxBodyLength - 2_000))
         if !files.skipped.isEmpty { body += "\n\n[Attachments over the size limit, not kept: \(files.skipped.joined(separator: ", "))]" }
-        if body.trimmed().isEmpty { body = files.ids.isEmpty ? "(empty message)" : "(no text; see the attachments)" }
+        if body.trimmed().isEmpty { body = files.stored.isEmpty ? "(empty message)" : "(no text; see the attachments)" }
         return body
     }
 

@@ -15,7 +15,7 @@ public enum LanguageGuess {
             else if scalar.properties.isAlphabetic, scalar.value < 0x0250 { latin += 1 }
         }
         if arabic > 0, arabic >= latin { return "ar" }
-        let words = text.lowercased().split(whereSeparator: { !$0.isLetter }).prefix(300).map(String.init)
+        let words = text.prefix(600).lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
         guard words.count >= 2 else { return nil }
         let scores = markers.map { marker in (marker.language, words.filter { marker.words.contains($0) }.count) }.sorted { $0.1 > $1.1 }
         guard let best = scores.first, best.1 >= 2, best.1 > scores[1].1 else { return nil }

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 
-public struct NewAttachment: Sendable {
+public struct NewAttachment: Sendable, Equatable {
     public var sha256: String
     public var size: Int
     public var contentType: String
@@ -33,14 +33,7 @@ public struct SQLAttachmentRepository: AttachmentRepository {
 
     public func create(_ attachment: NewAttachment) async throws -> AttachmentRecord {
         try await database.write { tx in
-            let model = AttachmentModel()
-            model.id = UUID()
-            model.sha256 = attachment.sha256
-            model.size = attachment.size
-            model.contentType = attachment.contentType
-            model.filename = attachment.filename
-            model.uploadedBy = attachment.uploadedBy
-            model.createdAt = Date()
+            let model = AttachmentModel(attachment, at: Date())
             try await model.create(on: tx)
             return Self.record(model)
         }
@@ -54,5 +47,21 @@ public struct SQLAttachmentRepository: AttachmentRepository {
         AttachmentRecord(
             id: model.id!, sha256: model.sha256, size: model.size, contentType: model.contentType, filename: model.filename,
             ticketID: model.ticketID, messageID: model.messageID)
+    }
+}
+
+extension AttachmentModel {
+    /// A row for a stored file; `message` and `ticket` set when it is written with its message.
+    convenience init(_ attachment: NewAttachment, at now: Date, message: UUID? = nil, ticket: UUID? = nil) {
+        self.init()
+        id = UUID()
+        sha256 = attachment.sha256
+        size = attachment.size
+        contentType = attachment.contentType
+        filename = attachment.filename
+        uploadedBy = attachment.uploadedBy
+        messageID = message
+        ticketID = ticket
+        createdAt = now
     }
 }

@@ -39,15 +39,52 @@ public protocol MailRepository: Sendable {
 public struct SQLMailRepository: MailRepository {
     let database: HavenDatabase
     let key = KeyCache()
+    /// Counting automatic responses is a write per new ticket; under load the counts are written in batches.
+    let counts: GroupCommit<AutomaticResponse, Bool>
+
+    struct AutomaticResponse: Sendable {
+        var address: String
+        var day: String
+        var limit: Int
+    }
 
     public init(database: HavenDatabase) {
         self.database = database
+        counts = GroupCommit(maxBatch: 64) { requests in try await Self.count(requests, in: database) }
+    }
+
+    /// One upsert per address and day for the whole batch; each request learns whether it was within the limit.
+    static func count(_ requests: [AutomaticResponse], in database: HavenDatabase) async throws -> [Result<Bool, any Error>] {
+        struct Key: Hashable { var address: String, day: String }
+        var asked: [Key: Int] = [:]
+        for request in requests { asked[Key(address: request.address, day: request.day), default: 0] += 1 }
+        let batch = asked
+        let totals = try await database.write { tx -> [Key: Int] in
+            let sql = try tx.sql()
+            var totals: [Key: Int] = [:]
+            for (key, count) in batch {
+                let row = try await sql.raw("""
+                    INSERT INTO auto_responses (id, address, day, count) VALUES (\(bind: UUID()), \(bind: key.address), \(bind: key.day), \(bind: count))
+                    ON CONFLICT (address, day) DO UPDATE SET count = auto_responses.count + \(bind: count) RETURNING count
+                    """).first()
+                totals[key] = try row?.decode(column: "count", as: Int.self) ?? Int.max
+            }
+            return totals
+        }
+        // The batch's requests for one address took the last `asked` numbers up to the total, in order.
+        var next: [Key: Int] = asked.reduce(into: [:]) { $0[$1.key] = (totals[$1.key] ?? Int.max) - $1.value + 1 }
+        return requests.map { request in
+            let key = Key(address: request.address, day: request.day)
+            let number = next[key]!
+            next[key] = number + 1
+            return .success(number <= request.limit)
+        }
     }
 
     public func mails(withMessageIDs ids: [String]) async throws -> [MailMessageRecord] {
         guard !ids.isEmpty else { return [] }
-        // Read on the writer: a reply can arrive right after the mail it answers was written.
-        let rows = try await MailMessageModel.query(on: database.writer).filter(\.$rfcMessageID ~~ Array(ids.prefix(200)))
+        // A reader sees every committed mail (WAL), and Haven answers a delivery only after its commit.
+        let rows = try await MailMessageModel.query(on: database.reader).filter(\.$rfcMessageID ~~ Array(ids.prefix(200)))
             .sort(\.$createdAt, .descending).all()
         return rows.map {
             MailMessageRecord(rfcMessageID: $0.rfcMessageID, direction: $0.direction, ticketID: $0.ticketID, messageID: $0.messageID, automatic: $0.automatic)
@@ -110,13 +147,7 @@ public struct SQLMailRepository: MailRepository {
     }
 
     public func allowAutomaticResponse(to address: String, on day: String, limit: Int) async throws -> Bool {
-        try await database.write { tx in
-            let row = try await tx.sql().raw("""
-                INSERT INTO auto_responses (id, address, day, count) VALUES (\(bind: UUID()), \(bind: address.lowercased()), \(bind: day), 1)
-                ON CONFLICT (address, day) DO UPDATE SET count = auto_responses.count + 1 RETURNING count
-                """).first()
-            return try (row?.decode(column: "count", as: Int.self) ?? Int.max) <= limit
-        }
+        try await counts.submit(AutomaticResponse(address: address.lowercased(), day: day, limit: limit))
     }
 
     static func record(_ model: QuarantineModel) -> QuarantineRecord {

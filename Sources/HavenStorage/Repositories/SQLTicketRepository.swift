@@ -120,10 +120,11 @@ public struct SQLTicketRepository: TicketRepository {
             let now = self.now()
             let model = try MessageModel(
                 ticket: ticket, author: actor, visibility: message.visibility, body: body, seq: ticket.lastEventSeq + 1,
-                attachmentCount: attachments.count, at: now)
+                attachmentCount: attachments.count + message.newAttachments.count, at: now)
             model.language = message.language
             try await model.create(on: tx)
             if let mail = message.mail { try await MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now).create(on: tx) }
+            try await message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }.create(on: tx)
             for attachment in attachments {
                 attachment.messageID = model.id
                 attachment.ticketID = ticket.id

@@ -51,6 +51,7 @@ struct TicketCreationWriter: Sendable {
         let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
         let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
         var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = [], mailRows: [MailMessageModel] = []
+        var newFiles: [AttachmentModel] = []
         var records: [Int: TicketRecord] = [:]
         for (position, index) in accepted.enumerated() {
             let request = requests[index]
@@ -62,7 +63,7 @@ struct TicketCreationWriter: Sendable {
             let origin = request.origin
             let message = try MessageModel(
                 ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2,
-                attachmentCount: origin.attachmentIDs.count, at: now)
+                attachmentCount: origin.attachmentIDs.count + origin.newAttachments.count, at: now)
             message.language = origin.messageLanguage ?? ticket.language
             if let mail = origin.mail { mailRows.append(MailMessageModel(mail, ticketID: ticket.id!, messageID: message.id, at: now)) }
             for id in origin.attachmentIDs {
@@ -81,8 +82,11 @@ struct TicketCreationWriter: Sendable {
             tickets.append(ticket)
             messages.append(message)
             // Everything the answer shows is in hand: no read-back after the commit.
+            let created = origin.newAttachments.map { AttachmentModel($0, at: now, message: message.id, ticket: ticket.id) }
+            newFiles += created
             var messageRecord = try SQLTicketRepository.record(message)
             messageRecord.attachments = origin.attachmentIDs.compactMap { files[$0].map(SQLAttachmentRepository.record) }
+                + created.map(SQLAttachmentRepository.record)
             records[index] = TicketRecord(
                 id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
@@ -93,6 +97,7 @@ struct TicketCreationWriter: Sendable {
         try await messages.create(on: tx)
         try await events.create(on: tx)
         try await mailRows.create(on: tx)
+        try await newFiles.create(on: tx)
         for file in files.values where file.messageID != nil { try await file.update(on: tx) }
         return requests.indices.map { index in
             if let record = records[index] { .success(record) } else { .failure(refused[index]!) }

@@ -71,19 +71,22 @@ public struct NewMessage: Sendable, Equatable {
     /// A status to move to with the message ("reply and set pending"), checked like any transition.
     public var status: TicketStatus?
     public var attachmentIDs: [UUID]
+    /// Files stored in `AttachmentStore` whose rows are written with the message (mail attachments).
+    public var newAttachments: [NewAttachment]
     /// False for mail nobody wrote (auto-replies, bounces): recorded, but it moves no status.
     public var movesStatus: Bool
     public var language: String?
     public var mail: MailMetadata?
 
     public init(
-        body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = [], movesStatus: Bool = true,
-        language: String? = nil, mail: MailMetadata? = nil
+        body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [],
+        movesStatus: Bool = true, language: String? = nil, mail: MailMetadata? = nil
     ) {
         self.body = body
         self.visibility = visibility
         self.status = status
         self.attachmentIDs = attachmentIDs
+        self.newAttachments = newAttachments
         self.movesStatus = movesStatus
         self.language = language
         self.mail = mail
@@ -94,23 +97,26 @@ public struct NewMessage: Sendable, Equatable {
 /// language, and the email it came from.
 public struct TicketOrigin: Sendable, Equatable {
     public var attachmentIDs: [UUID]
+    /// Files stored in `AttachmentStore` whose rows are written with the first message (mail attachments).
+    public var newAttachments: [NewAttachment]
     public var messageLanguage: String?
     public var mail: MailMetadata?
     /// The earlier ticket this one follows up, and why.
     public var followUpOf: (id: UUID, number: Int, reason: String)?
 
     public init(
-        attachmentIDs: [UUID] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
+        attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
         followUpOf: (id: UUID, number: Int, reason: String)? = nil
     ) {
         self.attachmentIDs = attachmentIDs
+        self.newAttachments = newAttachments
         self.messageLanguage = messageLanguage
         self.mail = mail
         self.followUpOf = followUpOf
     }
 
     public static func == (a: TicketOrigin, b: TicketOrigin) -> Bool {
-        a.attachmentIDs == b.attachmentIDs && a.messageLanguage == b.messageLanguage && a.mail == b.mail
+        a.attachmentIDs == b.attachmentIDs && a.newAttachments == b.newAttachments && a.messageLanguage == b.messageLanguage && a.mail == b.mail
             && a.followUpOf?.id == b.followUpOf?.id && a.followUpOf?.reason == b.followUpOf?.reason
     }
 }
