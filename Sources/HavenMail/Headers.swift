@@ -208,7 +208,17 @@ public enum EncodedWords {
         let q2 = text.index(after: encodingIndex)
         guard q2 < text.endIndex, text[q2] == "?" else { return nil }
         let payloadStart = text.index(after: q2)
-        guard let end = text[payloadStart...].prefix(4_096).range(of: "?=") else { return nil }  // bounded: no quadratic scan
+        // Bounded: a header full of "=?" must not make this quadratic.
+        let window = text.utf8[payloadStart...].prefix(4_096)
+        var search = window.startIndex
+        var endIndex: String.Index?
+        while let question = window[search...].firstIndex(of: UInt8(ascii: "?")) {
+            let next = window.index(after: question)
+            if next < window.endIndex, window[next] == UInt8(ascii: "=") { endIndex = question; break }
+            search = next
+        }
+        guard let endIndex else { return nil }
+        let end = endIndex..<text.utf8.index(endIndex, offsetBy: 2)
         let payload = text[payloadStart..<end.lowerBound]
         guard !payload.contains(" ") else { return nil }
         let bytes: [UInt8]

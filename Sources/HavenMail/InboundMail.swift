@@ -26,16 +26,18 @@ public struct InboundMail: Sendable {
     /// Text with CRLF and CR line ends as LF, and without NUL characters (no database or browser wants them).
     static func plainNewlines(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x0D || $0 == 0x00 }) else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
+        var bytes = Array(text.utf8)
+        var write = 0
         var previousCR = false
-        for byte in text.utf8 {
+        for read in bytes.indices {
+            let byte = bytes[read]
             if byte == 0x00 { continue }
-            if byte == 0x0D { bytes.append(0x0A); previousCR = true; continue }
             if byte == 0x0A, previousCR { previousCR = false; continue }
-            previousCR = false
-            bytes.append(byte)
+            previousCR = byte == 0x0D
+            bytes[write] = previousCR ? 0x0A : byte
+            write += 1
         }
+        bytes.removeLast(bytes.count - write)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -95,8 +97,10 @@ struct BodyCollector {
                 // The last alternative is the richest; use the plain text one for text and the HTML one for display.
                 let plain = part.parts.last { $0.mediaType == "text/plain" && !isAttachment($0) }
                 let html = part.parts.last { $0.mediaType == "text/html" && !isAttachment($0) }
-                if let plain, !plain.text.trimmed().isEmpty { texts.append(plain.text) } else if let html { texts.append(HTML.text(html.text)) }
-                if let html { htmls.append(html.text) }
+                let plainText = plain?.text, htmlText = html?.text
+                if let plainText, plainText.contains(where: { !$0.isWhitespace }) { texts.append(plainText) }
+                else if let htmlText { texts.append(HTML.text(htmlText)) }
+                if let htmlText { htmls.append(htmlText) }
                 // Anything else inside (a multipart/related holding the HTML and its images) still has files.
                 for other in part.parts where other.mediaType != "text/plain" && other.mediaType != "text/html" {
                     var inner = BodyCollector()
