@@ -19,6 +19,7 @@ public struct HavenConfiguration: Sendable {
     public var lmtp: (host: String, port: Int)?
     /// The queue for mail that arrives over LMTP; nil: the default queue.
     public var lmtpQueue: String?
+    public var mail = MailIntakeConfiguration()
 
     public init() {}
 }
@@ -76,7 +77,8 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
     let database = try HavenDatabase(location: configuration.database, logger: logger)
     try await database.migrate()
     let services = HavenServices(
-        database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes)
+        database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
+        mailConfiguration: configuration.mail)
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,

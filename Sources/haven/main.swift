@@ -23,17 +23,42 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens and migrates the database, runs `body`, and always closes the database after.
-    func withServices<T>(logger: Logger, _ body: (HavenServices) async throws -> T) async throws -> T {
+    func withServices<T>(
+        logger: Logger, mail: MailIntakeConfiguration = MailIntakeConfiguration(), _ body: (HavenServices) async throws -> T
+    ) async throws -> T {
         let database = try HavenDatabase(location: location, logger: logger)
         do {
             try await database.migrate()
-            let result = try await body(HavenServices(database: database, logger: logger, dataDirectory: directory))
+            let result = try await body(HavenServices(database: database, logger: logger, dataDirectory: directory, mailConfiguration: mail))
             await database.shutdown()
             return result
         } catch {
             await database.shutdown()
             throw error
         }
+    }
+}
+
+/// How email is taken in, from flags or the environment.
+struct MailOptions: ParsableArguments {
+    @Option(help: "A reply to a ticket solved longer ago than this many days (or to a closed one) opens a new, linked ticket (env HAVEN_REOPEN_AFTER_DAYS, default 14).")
+    var reopenAfterDays: Double?
+    @Option(help: "Largest email accepted, in bytes (default 40 MiB).") var maxMessageBytes = 40 << 20
+    @Option(help: "Automatic responses (acknowledgements) to one address per day (default 40).") var autoResponsesPerDay = 40
+
+    var configuration: MailIntakeConfiguration {
+        var configuration = MailIntakeConfiguration()
+        let days = reopenAfterDays ?? ProcessInfo.processInfo.environment["HAVEN_REOPEN_AFTER_DAYS"].flatMap(Double.init) ?? 14
+        configuration.reopenWindow = days * 86_400
+        configuration.maxMessageBytes = maxMessageBytes
+        configuration.automaticResponsesPerDay = autoResponsesPerDay
+        return configuration
+    }
+
+    func validate() throws {
+        if let reopenAfterDays, reopenAfterDays < 0 { throw ValidationError("--reopen-after-days must be 0 or more.") }
+        if maxMessageBytes < 1_024 { throw ValidationError("--max-message-bytes must be at least 1024.") }
+        if autoResponsesPerDay < 0 { throw ValidationError("--auto-responses-per-day must be 0 or more.") }
     }
 }
 
@@ -61,6 +86,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "Also listen for LMTP deliveries (e.g. from Postfix) on host:port, e.g. 127.0.0.1:2424.") var lmtp: String?
     @Option(help: "Queue for mail delivered over LMTP (id, slug or name); default: the default queue.") var lmtpQueue: String?
+    @OptionGroup var mail: MailOptions
 
     func validate() throws {
         if let lmtp, Self.hostPort(lmtp) == nil {
@@ -85,6 +111,7 @@ struct Serve: AsyncParsableCommand {
         configuration.dataDirectory = database.directory
         configuration.lmtp = lmtp.flatMap(Self.hostPort)
         configuration.lmtpQueue = lmtpQueue
+        configuration.mail = mail.configuration
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
@@ -181,11 +208,12 @@ struct Mail: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Queue for the new ticket (id, slug or name); default: the default queue.") var queue: String?
         @Option(help: "The envelope recipient (for signed reply addresses), e.g. from Postfix's ${recipient}.") var recipient: [String] = []
+        @OptionGroup var mail: MailOptions
 
         func run() async throws {
             let raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             do {
-                let result = try await database.withServices(logger: makeLogger(.warning)) { services in
+                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration) { services in
                     try await services.mailIntake.ingest(raw, queue: queue, source: "cli", envelopeRecipients: recipient)
                 }
                 var line = result.outcome.rawValue

@@ -59,6 +59,19 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
         }
     }
 
+    @Test func inlineImagesDisplayFromHavenItself() async throws {
+        try await withApp { app, _ in
+            let result = try await app.services.mailIntake.ingest(try corpusMessage("inline-image-related"), source: "test")
+            let ticketID = try #require(result.ticketID)
+            let ticket = try #require(try await app.services.tickets.find(.id(ticketID), includeInternal: true))
+            let image = try #require(ticket.messages?.first?.attachments.first)
+            #expect(image.filename == "shot.png")
+            let html = try #require(try await app.services.database.scalar("SELECT html FROM mail_messages", as: String.self))
+            #expect(html.contains("src=\"/api/v1/attachments/\(image.id.uuidString.lowercased())\""))
+            #expect(!html.contains("cid:"))
+        }
+    }
+
     @Test func repliesThreadByInReplyToOrReferencesAndReopen() async throws {
         try await withApp { app, _ in
             let intake = app.services.mailIntake

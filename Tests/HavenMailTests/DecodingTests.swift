@@ -124,3 +124,29 @@ import Testing
         #expect(ReplyExtractor.newText(of: input) == expected)
     }
 }
+
+@Suite struct StructureTests {
+    @Test func digestPartsDefaultToMessages() {
+        let raw = "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nFrom: a@x.org\r\nSubject: first\r\n\r\nOne.\r\n--d\r\n\r\nFrom: b@y.org\r\nSubject: second\r\n\r\nTwo.\r\n--d--\r\n"
+        let root = MIMEParser().parse(Array(raw.utf8))
+        #expect(root.parts.map(\.mediaType) == ["message/rfc822", "message/rfc822"])
+        #expect(root.parts.map { $0.parts.first?.headers["Subject"] } == ["first", "second"])
+        #expect(InboundMail(parsing: Array(raw.utf8)).attachments.map(\.filename) == ["message.eml", "message.eml"])
+    }
+
+    @Test func nestedMixedAlternativeRelated() {
+        let raw = """
+            Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n--a\r\n\
+            Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nOl=E1\r\n--a\r\n\
+            Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n<p>Ol&aacute;</p><img src=cid:i@x>\r\n\
+            --r\r\nContent-Type: image/gif\r\nContent-ID: <i@x>\r\nContent-Transfer-Encoding: base64\r\n\r\nR0lGODlh\r\n--r--\r\n--a--\r\n\
+            --m\r\nContent-Type: text/csv; name=data.csv\r\n\r\na,b\r\n--m--\r\n
+            """
+        let mail = InboundMail(parsing: Array(raw.utf8))
+        #expect(mail.text == "Olá")
+        #expect(mail.html == "<p>Olá</p><img src=\"cid:i@x\">")
+        #expect(mail.attachments.map(\.filename) == ["attachment", "data.csv"])
+        #expect(mail.attachments.first?.isInline == true)
+        #expect(mail.attachments.first?.data == [0x47, 0x49, 0x46, 0x38, 0x39, 0x61])
+    }
+}

@@ -128,7 +128,7 @@ public struct MailIntake: Sendable {
         if let known = try await mail.mails(withMessageIDs: [key]).first {
             return MailIngestResult(outcome: .duplicate, ticketID: known.ticketID, messageID: known.messageID, automatic: known.automatic, acknowledge: false)
         }
-        let metadata = MailMetadata(
+        var metadata = MailMetadata(
             rfcMessageID: key, direction: .inbound, fromAddress: parsed.from?.address, subject: parsed.subject, fullText: parsed.text,
             html: parsed.html, rawSHA256: rawSHA, rawSize: raw.count, automatic: parsed.automatic?.rawValue)
         do {
@@ -137,6 +137,7 @@ public struct MailIntake: Sendable {
                 throw MailUnprocessable(reason: "The message has no usable sender address (From: \(parsed.headers["From"] ?? "missing")).")
             }
             let files = try await storeAttachments(parsed)
+            metadata.html = parsed.html.map { Self.resolveInlineImages($0, files: files) }
             if let ticket = try await thread(parsed, sender: email, envelopeRecipients: envelopeRecipients) {
                 if ticket.status == .closed || (ticket.status == .solved && now().timeIntervalSince(ticket.updatedAt) > configuration.reopenWindow) {
                     return try await create(parsed, sender: sender, email: email, queue: queue ?? ticket.queue?.slug, files: files, metadata: metadata,
@@ -234,6 +235,8 @@ public struct MailIntake: Sendable {
     struct Files {
         var stored: [NewAttachment] = []
         var skipped: [String] = []
+        /// Inline images by Content-ID, for the HTML's `cid:` references.
+        var byContentID: [String: UUID] = [:]
     }
 
     /// Stores each attachment's bytes (content-addressed; never executed or unpacked). Files over the size limit are left
@@ -247,10 +250,19 @@ public struct MailIntake: Sendable {
             }
             // The bytes now; their rows are written in the message's own transaction.
             let sha = try store.put(attachment.data)
-            files.stored.append(NewAttachment(
-                sha256: sha, size: attachment.data.count, contentType: attachment.contentType, filename: attachment.filename, uploadedBy: nil))
+            let file = NewAttachment(
+                sha256: sha, size: attachment.data.count, contentType: attachment.contentType, filename: attachment.filename, uploadedBy: nil)
+            files.stored.append(file)
+            if let contentID = attachment.contentID { files.byContentID[contentID] = file.id }
         }
         return files
+    }
+
+    /// Points `cid:` images at the stored files, so the HTML displays inline images from Haven itself (never remote).
+    static func resolveInlineImages(_ html: String, files: Files) -> String {
+        files.byContentID.reduce(html) { html, entry in
+            html.replacingOccurrences(of: "src=\"cid:\(HTMLAttribute.escape(entry.key))\"", with: "src=\"/api/v1/attachments/\(entry.value.uuidString.lowercased())\"")
+        }
     }
 
     func body(_ text: String, files: Files) -> String {
@@ -273,4 +285,12 @@ public struct MailIntake: Sendable {
 
 extension StringProtocol {
     func trimmed() -> String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// The escaping `HTML.sanitize` applies to attribute values, to find them again.
+enum HTMLAttribute {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
 }

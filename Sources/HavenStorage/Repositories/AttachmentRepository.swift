@@ -2,13 +2,16 @@ import FluentKit
 import Foundation
 
 public struct NewAttachment: Sendable, Equatable {
+    /// Chosen before the row is written, so mail HTML can point at the file (`cid:` → `/api/v1/attachments/<id>`).
+    public var id: UUID
     public var sha256: String
     public var size: Int
     public var contentType: String
     public var filename: String
     public var uploadedBy: UUID?
 
-    public init(sha256: String, size: Int, contentType: String, filename: String, uploadedBy: UUID?) {
+    public init(id: UUID = UUID(), sha256: String, size: Int, contentType: String, filename: String, uploadedBy: UUID?) {
+        self.id = id
         self.sha256 = sha256
         self.size = size
         self.contentType = contentType
@@ -54,7 +57,7 @@ extension AttachmentModel {
     /// A row for a stored file; `message` and `ticket` set when it is written with its message.
     convenience init(_ attachment: NewAttachment, at now: Date, message: UUID? = nil, ticket: UUID? = nil) {
         self.init()
-        id = UUID()
+        id = attachment.id
         sha256 = attachment.sha256
         size = attachment.size
         contentType = attachment.contentType
