@@ -3,12 +3,15 @@
 (~20 KB: text, HTML alternative, one attachment; 70% new requests, 30% replies threading by In-Reply-To)
 to Haven for DURATION seconds. Prints messages/s and per-message latency.
 Usage: bench/lmtp.py PORT CONCURRENCY DURATION"""
-import random, socket, sys, threading, time
+import os, random, socket, sys, threading, time
 from email.message import EmailMessage
 
 port, concurrency, duration = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+REPLY_RATIO = float(os.environ.get("REPLY_RATIO", "0.3"))
 PARAGRAPH = "Olá, equipe! Minha live caiu três vezes hoje e os presentes não apareceram no saldo. Já reiniciei o app e nada mudou. "
 ATTACHMENT = bytes(random.Random(7).getrandbits(8) for _ in range(9000))
+
+SMALL = os.environ.get("SMALL") == "1"
 
 def template():
     m = EmailMessage()
@@ -17,9 +20,10 @@ def template():
     m["Subject"] = "Minha live caiu (SUBJECTNUMBER)"
     m["Message-ID"] = "<MESSAGEID@example.com>"
     m["X-Reply"] = "REPLYHEADER"
-    m.set_content(PARAGRAPH * 25)
-    m.add_alternative("<div>" + PARAGRAPH * 25 + "</div>", subtype="html")
-    m.add_attachment(ATTACHMENT, maintype="image", subtype="png", filename="captura.png")
+    m.set_content(PARAGRAPH * (2 if SMALL else 25))
+    if not SMALL:
+        m.add_alternative("<div>" + PARAGRAPH * 25 + "</div>", subtype="html")
+        m.add_attachment(ATTACHMENT, maintype="image", subtype="png", filename="captura.png")
     return m.as_bytes()
 
 TEMPLATE = template()  # built once: the client must not be what is measured

@@ -4,6 +4,7 @@ import HavenCore
 import HavenMail
 import HavenStorage
 import Logging
+import NIOPosix
 
 public struct MailIntakeConfiguration: Sendable {
     /// Largest message accepted whole, in bytes; bigger ones are refused permanently (SMTP 552, exit 65, HTTP 413).
@@ -92,7 +93,7 @@ public struct MailIntake: Sendable {
             throw MailRejected(reason: "The message is \(raw.count) bytes; the limit is \(configuration.maxMessageBytes).")
         }
         guard !raw.isEmpty else { throw MailRejected(reason: "The message is empty.") }
-        let rawSHA = try store.put(raw)
+        let rawSHA = try await put(raw)
         do {
             return try await ingest(raw, rawSHA: rawSHA, queue: queue, envelopeRecipients: envelopeRecipients)
         } catch let problem as MailUnprocessable {
@@ -249,13 +250,20 @@ public struct MailIntake: Sendable {
                 continue
             }
             // The bytes now; their rows are written in the message's own transaction.
-            let sha = try store.put(attachment.data)
+            let sha = try await put(attachment.data)
             let file = NewAttachment(
                 sha256: sha, size: attachment.data.count, contentType: attachment.contentType, filename: attachment.filename, uploadedBy: nil)
             files.stored.append(file)
             if let contentID = attachment.contentID { files.byContentID[contentID] = file.id }
         }
         return files
+    }
+
+    /// Writes and fsyncs on the thread pool: blocking file I/O on Swift's cooperative threads (two on this
+    /// machine) would stall every other task.
+    func put(_ bytes: [UInt8]) async throws -> String {
+        let store = self.store
+        return try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
     }
 
     /// Points `cid:` images at the stored files, so the HTML displays inline images from Haven itself (never remote).
