@@ -67,7 +67,7 @@ let package = Package(
         // Benchmark: mail parsing throughput (bench/run-mail).
         .executableTarget(name: "mail-bench", dependencies: ["HavenMail"], path: "bench/mail-bench", swiftSettings: swiftSettings),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus"), .copy("Crashers")], swiftSettings: swiftSettings),
+        .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HavenAppTests",

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the mail parser. Build and run with scripts/fuzz-mail (swiftc -sanitize=fuzzer,address).
-// Crashers found are kept in Tests/HavenMailTests/Crashers and replayed by the test suite.
+// A crasher it finds becomes a case in Tests/HavenMailTests/RobustnessTests.swift.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = [UInt8](UnsafeRawBufferPointer(start: start, count: count))

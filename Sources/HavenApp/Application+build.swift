@@ -47,7 +47,7 @@ public struct HavenServices: Sendable {
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
         mail = SQLMailRepository(database: database)
         mailIntake = MailIntake(
-            tickets: tickets, mail: mail, attachments: attachments, store: attachmentStore, intake: intake, configuration: mailConfiguration,
+            tickets: tickets, mail: mail, store: attachmentStore, intake: intake, configuration: mailConfiguration,
             logger: logger, now: now)
     }
 }

@@ -90,7 +90,7 @@ public enum AddressParser {
         if address.utf8.contains(0x20) { address = address.replacingOccurrences(of: " ", with: "") }
         guard let at = address.lastIndex(of: "@"), at > address.startIndex, address.index(after: at) < address.endIndex else { return nil }
         let local = address[..<at], domain = address[address.index(after: at)...]
-        guard !domain.contains("@"), !local.isEmpty, address.count <= 320 else { return nil }
+        guard !domain.utf8.contains(UInt8(ascii: "@")), !local.isEmpty, address.count <= 320 else { return nil }
         return local + "@" + domain.lowercased()
     }
 
@@ -106,7 +106,7 @@ public enum AddressParser {
             } else if current != nil { current!.append(char) }
         }
         if ids.isEmpty {
-            ids = raw.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init).filter { $0.contains("@") && $0.count <= 998 }
+            ids = raw.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init).filter { $0.utf8.contains(UInt8(ascii: "@")) && $0.count <= 998 }
         }
         return ids
     }

@@ -25,9 +25,6 @@ public enum AutomaticMail: String, Sendable, Equatable {
         if sender.hasPrefix("mailer-daemon@") || sender.hasPrefix("postmaster@") { return .bounce }
         if let auto = headers["Auto-Submitted"]?.lowercased().trimmed(), !auto.isEmpty, !auto.hasPrefix("no") { return .autoReply }
         if headers["X-Autoreply"] != nil || headers["X-Autorespond"] != nil || headers["X-Autoresponse"] != nil { return .autoReply }
-        if let suppress = headers["X-Auto-Response-Suppress"]?.lowercased(), suppress.contains("oof") || suppress.contains("all") {
-            if isOutOfOffice(subject) { return .autoReply }
-        }
         if let precedence = headers["Precedence"]?.lowercased().trimmed(), ["bulk", "junk", "list", "auto_reply"].contains(precedence) {
             return precedence == "auto_reply" ? .autoReply : .bulk
         }

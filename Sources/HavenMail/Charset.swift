@@ -4,12 +4,22 @@ public enum Charset: Equatable, Sendable {
     case utf8, utf16LE, utf16BE, utf16  // utf16: byte order from the BOM, big-endian without one (RFC 2781)
     case singleByte(name: String, table: [UInt16])
 
+    /// A label lower-cased without the spaces and quotes mailers put around it. Byte-level: this runs for every part
+    /// and every encoded word, and Foundation's trimming is many times slower.
+    static func bareLabel(_ label: String) -> String {
+        let padding: Set<UInt8> = [0x20, 0x09, 0x22, 0x27]
+        let bytes = label.utf8
+        guard let first = bytes.firstIndex(where: { !padding.contains($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !padding.contains($0) })!
+        return String(label[first...last]).lowercased()
+    }
+
     public static let windows1252 = Charset.singleByte(name: "windows-1252", table: CharsetTables.windows1252)
     public static let windows1256 = Charset.singleByte(name: "windows-1256", table: CharsetTables.windows1256)
 
     /// The charset a MIME label names, with its usual aliases; nil when Haven does not know it.
     public init?(label: String) {
-        var name = label.lowercased().trimmingCharacters(in: " \t\"'")
+        var name = Self.bareLabel(label)
         // RFC 2231 allows a language suffix on the charset in encoded words: "utf-8*pt-BR".
         if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
         switch name {
@@ -118,14 +128,5 @@ public enum Charset: Equatable, Sendable {
             }
             return String(decoding: units, as: UTF16.self)
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -248,6 +248,13 @@ public enum HTML {
         return output
     }
 
+    /// Points `cid:` images of sanitized HTML at other URLs (the stored files), by Content-ID.
+    public static func replacingInlineImages(in html: String, with urls: [String: String]) -> String {
+        urls.reduce(html) { html, entry in
+            html.replacingOccurrences(of: "src=\"cid:\(escape(entry.key))\"", with: "src=\"\(escape(entry.value))\"")
+        }
+    }
+
     static func escape(_ text: String) -> String {
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count + 16)

@@ -42,7 +42,7 @@ public struct MailHeaders: Sendable, Equatable {
             }
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { continue }
             let name = Bytes.headerText(line[line.startIndex..<colon]).trimmed()
-            guard !name.isEmpty, !name.contains(" ") else { continue }
+            guard !name.isEmpty, !name.utf8.contains(0x20) else { continue }
             guard headers.fields.count < maxFields else { break }
             headers.fields.append(Field(name: name, raw: Bytes.headerText(line[(colon + 1)...]).trimmed()))
         }
@@ -201,7 +201,7 @@ public enum EncodedWords {
         let afterStart = text.index(text.startIndex, offsetBy: 2)
         guard let q1 = text[afterStart...].prefix(80).firstIndex(of: "?") else { return nil }
         let charset = String(text[afterStart..<q1])
-        guard !charset.isEmpty, !charset.contains(" ") else { return nil }
+        guard !charset.isEmpty, !charset.utf8.contains(0x20) else { return nil }
         let encodingIndex = text.index(after: q1)
         guard encodingIndex < text.endIndex else { return nil }
         let encoding = text[encodingIndex]
@@ -220,7 +220,7 @@ public enum EncodedWords {
         guard let endIndex else { return nil }
         let end = endIndex..<text.utf8.index(endIndex, offsetBy: 2)
         let payload = text[payloadStart..<end.lowerBound]
-        guard !payload.contains(" ") else { return nil }
+        guard !payload.utf8.contains(0x20) else { return nil }
         let bytes: [UInt8]
         switch encoding {
         case "B", "b":

@@ -44,7 +44,7 @@ public struct MIMEParser: Sendable {
         let headers = MailHeaders.parse(headerBytes)
         let defaultType = parentType == "multipart/digest" ? "message/rfc822" : "text/plain"
         var contentType = headers["Content-Type"].map(HeaderValue.init(parsing:)) ?? HeaderValue(value: defaultType)
-        if !contentType.value.contains("/") { contentType = HeaderValue(value: "text/plain", parameters: contentType.parameters) }
+        if !contentType.value.utf8.contains(UInt8(ascii: "/")) { contentType = HeaderValue(value: "text/plain", parameters: contentType.parameters) }
         var part = MIMEPart(
             headers: headers, contentType: contentType, disposition: headers["Content-Disposition"].map(HeaderValue.init(parsing:)),
             body: [], parts: [])

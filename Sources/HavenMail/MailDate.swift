@@ -28,7 +28,7 @@ public enum MailDate {
         for word in words {
             if let m = months.firstIndex(of: String(word.prefix(3))), word.allSatisfy(\.isLetter), month == nil {
                 month = m + 1
-            } else if word.contains(":") {
+            } else if word.utf8.contains(UInt8(ascii: ":")) {
                 let parts = word.split(separator: ":").map { Int($0) }
                 guard parts.count >= 2, parts.count <= 3, parts.allSatisfy({ $0 != nil }) else { return nil }
                 time = parts.map { $0! }

@@ -39,10 +39,13 @@ public enum ReplyExtractor {
         var end = lines.count
         for index in keys.indices {
             guard let line = keys[index], !line.isEmpty else { continue }
+            // Clients wrap a long attribution: "On Mon, … <a@b>" / "wrote:" (the first half may have no ":" at all),
+            // so the pair is tried before the line alone, which would leave the first half behind.
+            if index > 0, line.hasSuffix(":"), case let previous = keys[index - 1] ?? key(lines[index - 1]), !previous.isEmpty,
+                attributionStarts.contains(where: { previous.hasPrefix($0) }), isAttribution(previous + " " + line) {
+                end = index - 1; break
+            }
             if isAttribution(line) { end = index; break }
-            if index + 1 < keys.count, let next = keys[index + 1], next.hasSuffix(":"), isAttribution(line + " " + next) { end = index; break }
-            if index > 0, keys[index - 1] == nil, let previous = Optional(key(lines[index - 1])), !previous.isEmpty,
-                line.hasSuffix(":"), isAttribution(previous + " " + line) { end = index - 1; break }
             if isSeparator(line) { end = index; break }
             if headerFrom.contains(where: { line.hasPrefix($0) && line.count > $0.count + 1 }),
                 keys[(index + 1)..<min(keys.count, index + 5)].contains(where: { next in next.map { n in headerOther.contains { n.hasPrefix($0) } } ?? false }) {

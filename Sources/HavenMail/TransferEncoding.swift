@@ -2,7 +2,7 @@
 /// stray characters, `=` not followed by hex. They never fail; what cannot be decoded is kept as it is.
 public enum TransferEncoding {
     public static func decode(_ bytes: ArraySlice<UInt8>, encoding: String?) -> [UInt8] {
-        switch encoding?.lowercased().trimmingCharacters(in: " \t\"") {
+        switch encoding.map(Charset.bareLabel) {
         case "base64": base64(bytes)
         case "quoted-printable": quotedPrintable(bytes)
         default: Array(bytes)  // 7bit, 8bit, binary, and unknown tokens (RFC 2045 §6.4: treat as opaque)

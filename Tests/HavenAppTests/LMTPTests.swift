@@ -2,7 +2,6 @@ import Foundation
 @testable import HavenApp
 import HavenStorage
 import Logging
-import Synchronization
 import Testing
 
 @Suite struct LMTPSessionTests {
@@ -66,13 +65,16 @@ print(json.dumps(out))
         var configuration = MailIntakeConfiguration()
         configuration.maxMessageBytes = 3_000
         try await withApp(mailConfiguration: configuration) { app, _ in
-            let bound = Mutex<CheckedContinuation<Int, Never>?>(nil)
+            // The listener reports its port once bound; that may happen before or after the test starts waiting.
+            let (ports, portReported) = AsyncStream.makeStream(of: Int.self)
             let server = LMTPServer(host: "127.0.0.1", port: 0, intake: app.services.mailIntake, logger: TestDatabase.logger) { port in
-                bound.withLock { $0?.resume(returning: port); $0 = nil }
+                portReported.yield(port)
+                portReported.finish()
             }
             let running = Task { try await server.run() }
             defer { running.cancel() }
-            let port = await withCheckedContinuation { continuation in bound.withLock { $0 = continuation } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
 
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -116,6 +116,7 @@ import Testing
         ("Voilà.\n\nDe : Support <support@haven.test>\nEnvoyé : lundi\nÀ : Luc\nObjet : Compte\n\nAncien", "Voilà."),
         ("تم.\n\nمن: الدعم <support@haven.test>\nأرسل: الاثنين\nإلى: أحمد\nالموضوع: الحساب\n\nقديم", "تم."),
         ("Ok obrigado\n\nEnviado do meu iPhone", "Ok obrigado"),
+        ("Thanks for the help\nJohn wrote:\n> old", "Thanks for the help"),  // the line before a short attribution stays
         ("Thanks\n-- \nAna\nCreator", "Thanks"),
         ("> only a quote\n> nothing new", "> only a quote\n> nothing new"),
         ("Inline answer:\n> question?\nyes, this one.", "Inline answer:\n> question?\nyes, this one."),

@@ -64,7 +64,6 @@ public struct MailUnprocessable: Error, Sendable {
 public struct MailIntake: Sendable {
     let tickets: any TicketRepository
     let mail: any MailRepository
-    let attachments: any AttachmentRepository
     let store: AttachmentStore
     let intake: TicketIntake
     let configuration: MailIntakeConfiguration
@@ -72,13 +71,12 @@ public struct MailIntake: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        tickets: any TicketRepository, mail: any MailRepository, attachments: any AttachmentRepository, store: AttachmentStore,
+        tickets: any TicketRepository, mail: any MailRepository, store: AttachmentStore,
         intake: TicketIntake, configuration: MailIntakeConfiguration = MailIntakeConfiguration(), logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.tickets = tickets
         self.mail = mail
-        self.attachments = attachments
         self.store = store
         self.intake = intake
         self.configuration = configuration
@@ -126,7 +124,9 @@ public struct MailIntake: Sendable {
         let parsed = InboundMail(parsing: raw)
         // A message without a Message-ID is keyed by its bytes: the same bytes delivered twice are one message.
         let key = parsed.messageID ?? "sha256.\(rawSHA)@haven.invalid"
-        if let known = try await mail.mails(withMessageIDs: [key]).first {
+        // One lookup answers both "seen before?" and "which ticket does it answer?".
+        let known = try await mail.mails(withMessageIDs: [key] + parsed.threadIDs)
+        if let known = known.first(where: { $0.rfcMessageID == key }) {
             return MailIngestResult(outcome: .duplicate, ticketID: known.ticketID, messageID: known.messageID, automatic: known.automatic, acknowledge: false)
         }
         var metadata = MailMetadata(
@@ -138,11 +138,15 @@ public struct MailIntake: Sendable {
                 throw MailUnprocessable(reason: "The message has no usable sender address (From: \(parsed.headers["From"] ?? "missing")).")
             }
             let files = try await storeAttachments(parsed)
-            metadata.html = parsed.html.map { Self.resolveInlineImages($0, files: files) }
-            if let ticket = try await thread(parsed, sender: email, envelopeRecipients: envelopeRecipients) {
+            // Inline images display from Haven's own stored files, never from anywhere remote.
+            metadata.html = parsed.html.map {
+                HTML.replacingInlineImages(in: $0, with: files.byContentID.mapValues { "/api/v1/attachments/\($0.uuidString.lowercased())" })
+            }
+            let answered = known.first { $0.rfcMessageID != key }
+            if let ticket = try await thread(parsed, answering: answered, sender: email, envelopeRecipients: envelopeRecipients) {
                 if ticket.status == .closed || (ticket.status == .solved && now().timeIntervalSince(ticket.updatedAt) > configuration.reopenWindow) {
                     return try await create(parsed, sender: sender, email: email, queue: queue ?? ticket.queue?.slug, files: files, metadata: metadata,
-                                            followUpOf: (ticket.id, ticket.number, "reply to a \(ticket.status.rawValue) ticket"))
+                                            followUpOf: .init(ticketID: ticket.id, number: ticket.number, reason: "reply to a \(ticket.status.rawValue) ticket"))
                 }
                 return try await append(parsed, to: ticket, sender: email, files: files, metadata: metadata)
             }
@@ -154,9 +158,9 @@ public struct MailIntake: Sendable {
         }
     }
 
-    /// The ticket this message continues, if any.
-    func thread(_ parsed: InboundMail, sender: String, envelopeRecipients: [String]) async throws -> TicketRecord? {
-        if let known = try await mail.mails(withMessageIDs: parsed.threadIDs).first,
+    /// The ticket this message continues, if any; `answered` is the newest known mail among its In-Reply-To/References.
+    func thread(_ parsed: InboundMail, answering answered: MailMessageRecord?, sender: String, envelopeRecipients: [String]) async throws -> TicketRecord? {
+        if let known = answered,
             let ticket = try await tickets.find(.id(known.ticketID), includeInternal: false) {
             return ticket
         }
@@ -169,7 +173,7 @@ public struct MailIntake: Sendable {
         let recipients = envelopeRecipients + (parsed.to + parsed.cc).map(\.address)
             + ["Delivered-To", "X-Original-To"].flatMap { parsed.headers.all($0) }
         for recipient in recipients {
-            if let number = replyAddress.ticketNumber(in: recipient.trimmed()), let ticket = try await tickets.find(.number(number), includeInternal: false) {
+            if let number = replyAddress.ticketNumber(in: recipient.trimmingCharacters(in: .whitespaces)), let ticket = try await tickets.find(.number(number), includeInternal: false) {
                 return ticket
             }
         }
@@ -185,7 +189,7 @@ public struct MailIntake: Sendable {
 
     func create(
         _ parsed: InboundMail, sender: MailAddress, email: String, queue: String?, files: Files, metadata: MailMetadata,
-        followUpOf: (id: UUID, number: Int, reason: String)?
+        followUpOf: TicketOrigin.FollowUp?
     ) async throws -> MailIngestResult {
         let draft = NewTicketDraft(
             subject: parsed.subject.isEmpty ? nil : String(parsed.subject.prefix(NewTicketDraft.maxSubjectLength)),
@@ -266,17 +270,10 @@ public struct MailIntake: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
     }
 
-    /// Points `cid:` images at the stored files, so the HTML displays inline images from Haven itself (never remote).
-    static func resolveInlineImages(_ html: String, files: Files) -> String {
-        files.byContentID.reduce(html) { html, entry in
-            html.replacingOccurrences(of: "src=\"cid:\(HTMLAttribute.escape(entry.key))\"", with: "src=\"/api/v1/attachments/\(entry.value.uuidString.lowercased())\"")
-        }
-    }
-
     func body(_ text: String, files: Files) -> String {
         var body = String(text.prefix(NewTicketDraft.maxBodyLength - 2_000))
         if !files.skipped.isEmpty { body += "\n\n[Attachments over the size limit, not kept: \(files.skipped.joined(separator: ", "))]" }
-        if body.trimmed().isEmpty { body = files.stored.isEmpty ? "(empty message)" : "(no text; see the attachments)" }
+        if body.allSatisfy(\.isWhitespace) { body = files.stored.isEmpty ? "(empty message)" : "(no text; see the attachments)" }
         return body
     }
 
@@ -288,17 +285,5 @@ public struct MailIntake: Sendable {
     static func day(_ date: Date) -> String {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
-}
-
-extension StringProtocol {
-    func trimmed() -> String { trimmingCharacters(in: .whitespacesAndNewlines) }
-}
-
-/// The escaping `HTML.sanitize` applies to attribute values, to find them again.
-enum HTMLAttribute {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }

@@ -55,14 +55,7 @@ enum Sequences: String, CaseIterable {
 
     /// The next value. Call it inside the transaction that uses it.
     func next(on sql: any SQLDatabase) async throws -> Int {
-        let row: (any SQLRow)?
-        if sql.dialect.name == "postgresql" {
-            row = try await sql.raw("SELECT nextval(\(bind: rawValue)) AS value").first()
-        } else {
-            row = try await sql.raw("UPDATE counters SET value = value + 1 WHERE name = \(bind: rawValue) RETURNING value").first()
-        }
-        guard let row else { throw StorageError.sequenceMissing(rawValue) }
-        return try row.decode(column: "value", as: Int.self)
+        try await Self.next([self], count: 1, on: sql)[self]![0]
     }
 }
 

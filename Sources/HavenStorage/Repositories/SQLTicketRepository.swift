@@ -267,12 +267,16 @@ public struct SQLTicketRepository: TicketRepository {
     static func unclaimedAttachments(_ ids: [UUID], on tx: any Database) async throws -> [AttachmentModel] {
         guard !ids.isEmpty else { return [] }
         let found = try await AttachmentModel.query(on: tx).filter(\.$id ~~ ids).all()
-        let usable = Set(found.filter { $0.messageID == nil }.compactMap(\.id))
-        let problems = ids.enumerated().compactMap { index, id in
-            usable.contains(id) ? nil : FieldProblem(field: "attachment_ids[\(index)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.")
-        }
+        let problems = attachmentProblems(ids, usable: Set(found.filter { $0.messageID == nil }.compactMap(\.id)))
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         return found
+    }
+
+    /// A problem for each named attachment that does not exist or already belongs to a message.
+    static func attachmentProblems(_ ids: [UUID], usable: Set<UUID>) -> [FieldProblem] {
+        ids.enumerated().compactMap { index, id in
+            usable.contains(id) ? nil : FieldProblem(field: "attachment_ids[\(index)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.")
+        }
     }
 }
 

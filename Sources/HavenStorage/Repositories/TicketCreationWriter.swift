@@ -39,9 +39,7 @@ struct TicketCreationWriter: Sendable {
         if !fileIDs.isEmpty {
             for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
             for index in requests.indices where refused[index] == nil {
-                let problems = requests[index].origin.attachmentIDs.enumerated().compactMap { position, id in
-                    files[id] == nil ? FieldProblem(field: "attachment_ids[\(position)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.") : nil
-                }
+                let problems = SQLTicketRepository.attachmentProblems(requests[index].origin.attachmentIDs, usable: Set(files.keys))
                 if !problems.isEmpty { refused[index] = DomainError.invalid(problems) }
             }
         }
@@ -75,7 +73,7 @@ struct TicketCreationWriter: Sendable {
                 .messageAdded(messageID: message.id!.uuidString, author: request.actor, visibility: .public),
             ]
             if let earlier = origin.followUpOf {
-                changes.append(.linked(ticketID: earlier.id.uuidString.lowercased(), number: earlier.number, reason: earlier.reason))
+                changes.append(.linked(ticketID: earlier.ticketID.uuidString.lowercased(), number: earlier.number, reason: earlier.reason))
                 ticket.lastEventSeq = changes.count
             }
             events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)

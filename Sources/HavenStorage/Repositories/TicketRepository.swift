@@ -93,31 +93,38 @@ public struct NewMessage: Sendable, Equatable {
     }
 }
 
-/// What a channel adds to a new ticket beyond the draft: files already uploaded, the first message's
-/// language, and the email it came from.
-public struct TicketOrigin: Sendable, Equatable {
+/// What a channel adds to a new ticket beyond the draft: files, the first message's language, the email it
+/// came from, and the earlier ticket it follows up.
+public struct TicketOrigin: Sendable {
+    /// An earlier ticket this one continues (a reply to a long-closed ticket); recorded as a `ticket.linked` event.
+    public struct FollowUp: Sendable {
+        public var ticketID: UUID
+        public var number: Int
+        public var reason: String
+        public init(ticketID: UUID, number: Int, reason: String) {
+            self.ticketID = ticketID
+            self.number = number
+            self.reason = reason
+        }
+    }
+
+    /// Uploaded files (`POST /attachments`) the first message claims.
     public var attachmentIDs: [UUID]
     /// Files stored in `AttachmentStore` whose rows are written with the first message (mail attachments).
     public var newAttachments: [NewAttachment]
     public var messageLanguage: String?
     public var mail: MailMetadata?
-    /// The earlier ticket this one follows up, and why.
-    public var followUpOf: (id: UUID, number: Int, reason: String)?
+    public var followUpOf: FollowUp?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
-        followUpOf: (id: UUID, number: Int, reason: String)? = nil
+        followUpOf: FollowUp? = nil
     ) {
         self.attachmentIDs = attachmentIDs
         self.newAttachments = newAttachments
         self.messageLanguage = messageLanguage
         self.mail = mail
         self.followUpOf = followUpOf
-    }
-
-    public static func == (a: TicketOrigin, b: TicketOrigin) -> Bool {
-        a.attachmentIDs == b.attachmentIDs && a.newAttachments == b.newAttachments && a.messageLanguage == b.messageLanguage && a.mail == b.mail
-            && a.followUpOf?.id == b.followUpOf?.id && a.followUpOf?.reason == b.followUpOf?.reason
     }
 }
 
