@@ -66,7 +66,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     TicketController(tickets: services.tickets, intake: services.intake, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     AttachmentController(attachments: services.attachments, store: services.attachmentStore).addRoutes(to: protected)
     MailController(
-        intake: services.mailIntake, mail: services.mail, store: services.attachmentStore,
+        intake: services.mailIntake, mail: services.mail,
         maxMessageBytes: services.mailIntake.configuration.maxMessageBytes
     ).addRoutes(to: protected)
     return router

@@ -49,7 +49,8 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
                 "SELECT full_text FROM mail_messages WHERE rfc_message_id = 'tb-2231@example.org'", as: String.self)
             #expect(stored?.contains("Ana Lima") == true)
             let sha = try #require(try await app.services.database.scalar("SELECT raw_sha256 FROM mail_messages", as: String.self))
-            #expect(try [UInt8](app.services.attachmentStore.read(sha)) == raw)
+            #expect(try await app.services.mail.original(sha256: sha) == raw)
+            #expect(try await app.services.database.scalar("SELECT COUNT(*) AS n FROM mail_originals", as: Int.self) == 1)
 
             // The same message again (an MTA retry): ingested once.
             let again = try await app.services.mailIntake.ingest(raw, source: "test")
@@ -249,6 +250,14 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
                 try expectProblem($0, .conflict, code: "already_reprocessed")
             }
             let stillBad = try #require(noSender.quarantineID).uuidString.lowercased()
+            // An original kept as a file, as Haven did before migration 007, is still found.
+            let legacy = Array("Subject: who?\r\n\r\nno sender".utf8)
+            let sha = try app.services.attachmentStore.put(legacy)
+            try await app.services.database.execute("DELETE FROM mail_originals WHERE sha256 = '\(sha)'")
+            try await client.execute(uri: "/api/v1/mail/quarantine/\(stillBad)/raw", method: .get, headers: app.admin.header) { response in
+                #expect(response.status == .ok)
+                #expect(Array(response.body.readableBytesView) == legacy)
+            }
             try await client.execute(uri: "/api/v1/mail/quarantine/\(stillBad)/reprocess", method: .post, headers: app.admin.header) {
                 try expectProblem($0, .unprocessableContent, code: "still_unprocessable")
             }

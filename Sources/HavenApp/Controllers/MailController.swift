@@ -8,7 +8,6 @@ import NIOPosix
 struct MailController {
     let intake: MailIntake
     let mail: any MailRepository
-    let store: AttachmentStore
     let maxMessageBytes: Int
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -72,7 +71,7 @@ struct MailController {
     @Sendable func downloadQuarantined(_ request: Request, context: AppRequestContext) async throws -> Response {
         try requireAdmin(context)
         let item = try await item(context)
-        let data = try await NIOThreadPool.singleton.runIfActive { try store.read(item.rawSHA256) }
+        let data = try await intake.original(item)
         return Response(
             status: .ok,
             headers: [

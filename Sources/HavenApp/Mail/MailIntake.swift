@@ -91,19 +91,28 @@ public struct MailIntake: Sendable {
             throw MailRejected(reason: "The message is \(raw.count) bytes; the limit is \(configuration.maxMessageBytes).")
         }
         guard !raw.isEmpty else { throw MailRejected(reason: "The message is empty.") }
-        let rawSHA = try await put(raw)
+        // The original is written with the message (or the quarantine entry), in the same transaction.
+        let rawSHA = AttachmentStore.sha256(raw)
         do {
             return try await ingest(raw, rawSHA: rawSHA, queue: queue, envelopeRecipients: envelopeRecipients)
         } catch let problem as MailUnprocessable {
-            return try await quarantine(rawSHA, size: raw.count, reason: problem.reason, source: source, queue: queue)
+            return try await quarantine(raw, sha: rawSHA, reason: problem.reason, source: source, queue: queue)
         } catch let error as DomainError {
-            return try await quarantine(rawSHA, size: raw.count, reason: Self.describe(error), source: source, queue: queue)
+            return try await quarantine(raw, sha: rawSHA, reason: Self.describe(error), source: source, queue: queue)
         }
+    }
+
+    /// The original bytes of a quarantined (or received) message.
+    public func original(_ item: QuarantineRecord) async throws -> [UInt8] {
+        if let raw = try await mail.original(sha256: item.rawSHA256) { return raw }
+        // Kept as a file by Haven before originals moved into the database (migration 007).
+        let store = self.store
+        return try await NIOThreadPool.singleton.runIfActive { try [UInt8](store.read(item.rawSHA256)) }
     }
 
     /// Runs a quarantined message through intake again (after a fix, or with another queue).
     public func reprocess(_ item: QuarantineRecord, queue: String?) async throws -> MailIngestResult {
-        let raw = try [UInt8](store.read(item.rawSHA256))
+        let raw = try await original(item)
         let result: MailIngestResult
         do {
             result = try await ingest(raw, rawSHA: item.rawSHA256, queue: queue ?? item.queue, envelopeRecipients: [])
@@ -114,8 +123,8 @@ public struct MailIntake: Sendable {
         return result
     }
 
-    func quarantine(_ sha: String, size: Int, reason: String, source: String, queue: String?) async throws -> MailIngestResult {
-        let item = try await mail.quarantine(NewQuarantine(rawSHA256: sha, rawSize: size, reason: reason, source: source, queue: queue))
+    func quarantine(_ raw: [UInt8], sha: String, reason: String, source: String, queue: String?) async throws -> MailIngestResult {
+        let item = try await mail.quarantine(NewQuarantine(rawSHA256: sha, raw: raw, reason: reason, source: source, queue: queue))
         logger.warning("mail quarantined", metadata: ["quarantine": "\(item.id)", "reason": "\(reason)"])
         return MailIngestResult(outcome: .quarantined, quarantineID: item.id, acknowledge: false, reason: reason)
     }
@@ -131,7 +140,7 @@ public struct MailIntake: Sendable {
         }
         var metadata = MailMetadata(
             rfcMessageID: key, direction: .inbound, fromAddress: parsed.from?.address, subject: parsed.subject, fullText: parsed.text,
-            html: parsed.html, rawSHA256: rawSHA, rawSize: raw.count, automatic: parsed.automatic?.rawValue)
+            html: parsed.html, rawSHA256: rawSHA, rawSize: raw.count, raw: raw, automatic: parsed.automatic?.rawValue)
         do {
             if parsed.automatic == .bounce { return try await bounce(parsed, metadata: metadata) }
             guard let sender = parsed.from, let email = EmailAddress.normalize(sender.address) else {
@@ -196,15 +205,15 @@ public struct MailIntake: Sendable {
             body: body(parsed.newText, files: files), channel: .email, queue: queue,
             requester: RequesterDraft(email: email, name: sender.name.map { String($0.prefix(200)) }))
         let actor = Actor(kind: .contact, id: nil)
+        // Mail no person wrote is never answered automatically.
+        let acknowledgement = parsed.automatic == nil
+            ? AutomaticResponse(address: email, day: Self.day(now()), limit: configuration.automaticResponsesPerDay) : nil
         let ticket = try await intake.submit(
-            draft, actor: actor, origin: TicketOrigin(newAttachments: files.stored, mail: metadata, followUpOf: followUpOf))
-        var acknowledge = false
-        if parsed.automatic == nil {
-            acknowledge = try await mail.allowAutomaticResponse(to: email, on: Self.day(now()), limit: configuration.automaticResponsesPerDay)
-        }
+            draft, actor: actor,
+            origin: TicketOrigin(newAttachments: files.stored, mail: metadata, followUpOf: followUpOf, acknowledgement: acknowledgement))
         return MailIngestResult(
             outcome: .created, ticketID: ticket.id, ticketNumber: ticket.number, messageID: ticket.messages?.first?.id,
-            automatic: parsed.automatic?.rawValue, acknowledge: acknowledge)
+            automatic: parsed.automatic?.rawValue, acknowledge: ticket.acknowledged ?? false)
     }
 
     func append(_ parsed: InboundMail, to ticket: TicketRecord, sender: String, files: Files, metadata: MailMetadata) async throws -> MailIngestResult {

@@ -16,7 +16,7 @@ public struct AttachmentStore: Sendable {
 
     /// Stores the bytes and returns their SHA-256 (hex).
     public func put(_ bytes: [UInt8]) throws -> String {
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = Self.sha256(bytes)
         let path = self.path(for: digest)
         let manager = FileManager.default
         if manager.fileExists(atPath: path) { return digest }
@@ -35,6 +35,18 @@ public struct AttachmentStore: Sendable {
             throw error
         }
         return digest
+    }
+
+    /// The bytes' SHA-256 in lowercase hex: the name they are stored under.
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public func read(_ sha256: String) throws -> Data {

@@ -9,5 +9,6 @@ enum HavenMigrations {
         CreateTicketEvents(),   // 004
         CreateAPITokens(),      // 005
         CreateMail(),           // 006
+        CreateMailOriginals(),  // 007
     ]
 }

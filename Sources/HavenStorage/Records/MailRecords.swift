@@ -12,16 +12,19 @@ public struct MailMetadata: Sendable, Equatable {
     /// The whole readable text, quotes and signature included (the message's body is only the new text).
     public var fullText: String
     public var html: String?
-    /// The original message, kept whole in the attachment store.
+    /// The original message's SHA-256; the bytes themselves are kept in `mail_originals`.
     public var rawSHA256: String?
     public var rawSize: Int
+    /// The original bytes, written with the message when given (received mail).
+    public var raw: [UInt8]?
     /// auto_reply, bulk or bounce; nil for mail a person wrote.
     public var automatic: String?
 
     public init(
         rfcMessageID: String, direction: Direction, fromAddress: String?, subject: String, fullText: String, html: String?,
-        rawSHA256: String?, rawSize: Int, automatic: String?
+        rawSHA256: String?, rawSize: Int, raw: [UInt8]? = nil, automatic: String?
     ) {
+        self.raw = raw
         self.rfcMessageID = rfcMessageID
         self.direction = direction
         self.fromAddress = fromAddress

@@ -85,6 +85,8 @@ public struct TicketRecord: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// Present when one ticket is read; absent in lists.
     public var messages: [MessageRecord]?
+    /// Only in the answer to a create that asked for an acknowledgement: whether it was within the daily cap.
+    public var acknowledged: Bool?
 
     /// The ticket's changeable fields, in the event log's terms.
     public var state: TicketState {

@@ -123,7 +123,10 @@ public struct SQLTicketRepository: TicketRepository {
                 attachmentCount: attachments.count + message.newAttachments.count, at: now)
             model.language = message.language
             try await model.create(on: tx)
-            if let mail = message.mail { try await MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now).create(on: tx) }
+            if let mail = message.mail {
+                try await MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now).create(on: tx)
+                try await MailOriginals.insert([mail], at: now, on: tx.sql())
+            }
             try await message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }.create(on: tx)
             for attachment in attachments {
                 attachment.messageID = model.id

@@ -95,6 +95,10 @@ struct TicketCreationWriter: Sendable {
         try await messages.create(on: tx)
         try await events.create(on: tx)
         try await mailRows.create(on: tx)
+        try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
+        let acknowledging = accepted.filter { requests[$0].origin.acknowledgement != nil }
+        let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, at: now, on: tx.sql())
+        for (index, ok) in zip(acknowledging, allowed) { records[index]?.acknowledged = ok }
         try await newFiles.create(on: tx)
         for file in files.values where file.messageID != nil { try await file.update(on: tx) }
         return requests.indices.map { index in

@@ -115,11 +115,15 @@ public struct TicketOrigin: Sendable {
     public var messageLanguage: String?
     public var mail: MailMetadata?
     public var followUpOf: FollowUp?
+    /// Asks for an automatic acknowledgement to the requester, counted against a per-address daily cap in the
+    /// ticket's own transaction (RFC 3834 loop protection); the answer says whether it was allowed.
+    public var acknowledgement: AutomaticResponse?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
-        followUpOf: FollowUp? = nil
+        followUpOf: FollowUp? = nil, acknowledgement: AutomaticResponse? = nil
     ) {
+        self.acknowledgement = acknowledgement
         self.attachmentIDs = attachmentIDs
         self.newAttachments = newAttachments
         self.messageLanguage = messageLanguage
