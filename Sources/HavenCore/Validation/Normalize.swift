@@ -5,10 +5,39 @@ public enum TextNormalizer {
     /// Unicode NFC, line endings unified, surrounding whitespace trimmed.
     /// The same text typed on a phone or pasted from Outlook compares and searches the same.
     public static func body(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
-            .replacingOccurrences(of: "\r\n", with: "\n")
-            .replacingOccurrences(of: "\r", with: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Every message passes here: line endings are unified on bytes, and Foundation's NFC runs only when
+        // a scalar at or above U+0300 (where combining marks start) could change. Latin-1 text is already NFC.
+        var bytes = Array(text.utf8)
+        if bytes.contains(0x0D) { bytes = unifyLineEndings(bytes) }
+        var unified = String(decoding: bytes, as: UTF8.self)
+        if unified.unicodeScalars.contains(where: { $0.value >= 0x300 }) { unified = unified.precomposedStringWithCanonicalMapping }
+        return trimmed(unified)
+    }
+
+    private static func unifyLineEndings(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0D {
+                out.append(0x0A)
+                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        return out
+    }
+
+    /// Without surrounding whitespace and newlines (Unicode's White_Space, as `trimmingCharacters(in: .whitespacesAndNewlines)`).
+    private static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        if first == scalars.startIndex, last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
     }
 
     /// A single line: NFC, every run of whitespace (including newlines) collapsed to one space.

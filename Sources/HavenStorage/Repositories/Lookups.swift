@@ -45,7 +45,7 @@ enum ContactLookup {
             }
             contacts.append(contact)
         }
-        if !created.isEmpty { try await created.create(on: db) }
+        try await created.insert(on: db)
         for contact in changed {
             contact.updatedAt = now
             try await contact.update(on: db)

@@ -122,12 +122,12 @@ public struct SQLTicketRepository: TicketRepository {
                 ticket: ticket, author: actor, visibility: message.visibility, body: body, seq: ticket.lastEventSeq + 1,
                 attachmentCount: attachments.count + message.newAttachments.count, at: now)
             model.language = message.language
-            try await model.create(on: tx)
+            try await [model].insert(on: tx)
             if let mail = message.mail {
-                try await MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now).create(on: tx)
+                try await [MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now)].insert(on: tx)
                 try await MailOriginals.insert([mail], at: now, on: tx.sql())
             }
-            try await message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }.create(on: tx)
+            try await message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }.insert(on: tx)
             for attachment in attachments {
                 attachment.messageID = model.id
                 attachment.ticketID = ticket.id
@@ -201,7 +201,7 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     static func append(_ changes: [TicketChange], to ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date, on tx: any Database) async throws {
-        try await events(changes, of: ticket, firstSeq: firstSeq, actor: actor, at: now).create(on: tx)
+        try await events(changes, of: ticket, firstSeq: firstSeq, actor: actor, at: now).insert(on: tx)
     }
 
     static func events(_ changes: [TicketChange], of ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date) throws -> [TicketEventModel] {

@@ -91,15 +91,15 @@ struct TicketCreationWriter: Sendable {
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
                 updatedAt: now, messages: [messageRecord])
         }
-        try await tickets.create(on: tx)
-        try await messages.create(on: tx)
-        try await events.create(on: tx)
-        try await mailRows.create(on: tx)
+        try await tickets.insert(on: tx)
+        try await messages.insert(on: tx)
+        try await events.insert(on: tx)
+        try await mailRows.insert(on: tx)
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
         let acknowledging = accepted.filter { requests[$0].origin.acknowledgement != nil }
         let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, at: now, on: tx.sql())
         for (index, ok) in zip(acknowledging, allowed) { records[index]?.acknowledged = ok }
-        try await newFiles.create(on: tx)
+        try await newFiles.insert(on: tx)
         for file in files.values where file.messageID != nil { try await file.update(on: tx) }
         return requests.indices.map { index in
             if let record = records[index] { .success(record) } else { .failure(refused[index]!) }
