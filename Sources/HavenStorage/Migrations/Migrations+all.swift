@@ -10,5 +10,6 @@ enum HavenMigrations {
         CreateAPITokens(),      // 005
         CreateMail(),           // 006
         CreateMailOriginals(),  // 007
+        IndexAttachmentsByMessage(), // 008
     ]
 }
