@@ -41,6 +41,50 @@ import Testing
         }
     }
 
+    /// Messages are written in batches too: concurrent replies to a few tickets each land once, in their own
+    /// ticket, with consecutive event numbers; a reply to a closed ticket fails alone.
+    @Test func concurrentRepliesEachLandOnceInTheirTicket() async throws {
+        try await withApp { app, _ in
+            let repository = app.services.tickets
+            var tickets: [TicketRecord] = []
+            for index in 0..<4 {
+                let draft = NewTicketDraft(
+                    subject: "Ticket \(index)", body: "First", channel: .api, requester: RequesterDraft(email: "r\(index)@example.com"))
+                tickets.append(try await app.services.intake.submit(draft, actor: .system))
+            }
+            _ = try await repository.update(.id(tickets[3].id), with: TicketUpdate(status: .solved), actor: .system)
+            _ = try await repository.update(.id(tickets[3].id), with: TicketUpdate(status: .closed), actor: .system)
+            let ids = tickets.map(\.id)
+            let results = await withTaskGroup(of: (Int, Result<MessageRecord, any Error>).self) { group in
+                for index in 0..<80 {
+                    group.addTask {
+                        let message = NewMessage(body: "Reply \(index)", visibility: index % 2 == 0 ? .public : .internal)
+                        do { return (index, .success(try await repository.addMessage(to: .id(ids[index % 4]), message, actor: .system))) }
+                        catch { return (index, .failure(error)) }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for (index, result) in results {
+                if index % 4 == 3 {
+                    #expect(throws: DomainError.self) { try result.get() }
+                    continue
+                }
+                let message = try result.get()
+                #expect(message.body == "Reply \(index)")
+                #expect(message.ticketID == ids[index % 4])
+            }
+            for ticket in tickets.prefix(3) {
+                let stored = try #require(try await repository.find(.id(ticket.id), includeInternal: true))
+                let bodies = try #require(stored.messages).map(\.body)
+                #expect(Set(bodies) == Set(["First"] + stride(from: ticket.number - 1, to: 80, by: 4).map { "Reply \($0)" }))
+                let events = try #require(try await repository.events(of: .id(ticket.id)))
+                #expect(events.map(\.seq) == Array(1...events.count))
+                #expect(events.filter { $0.type == "message.added" }.count == 21)
+            }
+        }
+    }
+
     /// Creation is written in batches (group commit): concurrent requests must still each get their own
     /// ticket, numbered once, with the right contact, and a request naming an unknown queue fails alone.
     @Test func concurrentCreatesEachGetTheirOwnTicket() async throws {

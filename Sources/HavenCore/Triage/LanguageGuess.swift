@@ -15,7 +15,9 @@ public enum LanguageGuess {
             else if scalar.properties.isAlphabetic, scalar.value < 0x0250 { latin += 1 }
         }
         if arabic > 0, arabic >= latin { return "ar" }
-        let words = text.prefix(600).lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init)
+        // Words split on scalars, not Characters: this runs on every message and grapheme breaking is slow.
+        let head = String(String.UnicodeScalarView(text.unicodeScalars.prefix(600))).lowercased()
+        let words = head.unicodeScalars.split(whereSeparator: { !$0.properties.isAlphabetic }).map { String(String.UnicodeScalarView($0)) }
         guard words.count >= 2 else { return nil }
         let scores = markers.map { marker in (marker.language, words.filter { marker.words.contains($0) }.count) }.sorted { $0.1 > $1.1 }
         guard let best = scores.first, best.1 >= 2, best.1 > scores[1].1 else { return nil }

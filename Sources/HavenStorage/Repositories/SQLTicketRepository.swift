@@ -4,17 +4,20 @@ import HavenCore
 import SQLKit
 
 /// `TicketRepository` on SQLite or PostgreSQL: Fluent models for writes, one joined SQL query for reads.
-/// New tickets are written in batches (`GroupCommit`); build one repository per process and share it.
+/// New tickets and new messages are written in batches (`GroupCommit`); build one repository per process and share it.
 public struct SQLTicketRepository: TicketRepository {
     let database: HavenDatabase
     let now: @Sendable () -> Date
     let creations: GroupCommit<TicketCreation, TicketRecord>
+    let appends: GroupCommit<MessageAppend, MessageRecord>
 
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
         let writer = TicketCreationWriter(database: database, now: now)
         creations = GroupCommit(maxBatch: TicketCreationWriter.maxBatch) { try await writer.create($0) }
+        let appender = MessageAppendWriter(database: database, now: now)
+        appends = GroupCommit(maxBatch: MessageAppendWriter.maxBatch) { try await appender.append($0) }
     }
 
     // MARK: - Create
@@ -112,45 +115,9 @@ public struct SQLTicketRepository: TicketRepository {
         guard body.count <= NewTicketDraft.maxBodyLength else {
             throw DomainError.invalid([FieldProblem(field: "body", problem: "The message is longer than \(NewTicketDraft.maxBodyLength) characters.")])
         }
-        let messageID = try await database.write { tx -> UUID in
-            guard let ticket = try await Self.ticket(ref, on: tx) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
-            let state = Self.state(of: ticket)
-            if state.status == .closed { throw DomainError.ticketClosed }
-            let attachments = try await Self.unclaimedAttachments(message.attachmentIDs, on: tx)
-            let now = self.now()
-            let model = try MessageModel(
-                ticket: ticket, author: actor, visibility: message.visibility, body: body, seq: ticket.lastEventSeq + 1,
-                attachmentCount: attachments.count + message.newAttachments.count, at: now)
-            model.language = message.language
-            try await [model].insert(on: tx)
-            if let mail = message.mail {
-                try await [MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now)].insert(on: tx)
-                try await MailOriginals.insert([mail], at: now, on: tx.sql())
-            }
-            try await message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }.insert(on: tx)
-            for attachment in attachments {
-                attachment.messageID = model.id
-                attachment.ticketID = ticket.id
-                try await attachment.update(on: tx)
-            }
-
-            var changes: [TicketChange] = [.messageAdded(messageID: model.id!.uuidString, author: actor, visibility: message.visibility)]
-            // An explicit status wins over the automatic one ("reply and set pending").
-            if let requested = message.status {
-                changes += try state.changes(applying: TicketPatch(status: requested))
-            } else if message.movesStatus, let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
-                changes.append(.statusChanged(from: state.status, to: automatic))
-            }
-            try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
-            return try model.requireID()
-        }
-        let sql = try database.reader.sql()
-        guard let row = try await sql.raw("SELECT * FROM messages WHERE id = \(bind: messageID)").first() else {
-            throw RecordNotFound(kind: "message", reference: messageID.uuidString)
-        }
-        var record = try MessageRows.decode(row)
-        record.attachments = try await sql.raw("SELECT * FROM attachments WHERE message_id = \(bind: messageID)").all().map(AttachmentRows.decode)
-        return record
+        var message = message
+        message.body = body
+        return try await appends.submit(MessageAppend(ticket: ref, message: message, actor: actor))
     }
 
     public func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord {
