@@ -202,6 +202,24 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
         }
     }
 
+    /// The cap holds when new tickets from one address arrive together and are written in one batch.
+    @Test func theAcknowledgementCapHoldsUnderConcurrentMail() async throws {
+        var configuration = MailIntakeConfiguration()
+        configuration.automaticResponsesPerDay = 3
+        try await withApp(mailConfiguration: configuration) { app, _ in
+            let intake = app.services.mailIntake
+            let results = try await withThrowingTaskGroup(of: MailIngestResult.self) { group in
+                for index in 0..<12 {
+                    group.addTask { try await intake.ingest(mail(subject: "Pedido \(index)", id: "burst\(index)@example.com", body: "Pedido \(index)."), source: "test") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0.outcome == .created })
+            #expect(results.filter(\.acknowledge).count == 3)
+            #expect(try await app.services.database.scalar("SELECT count FROM auto_responses", as: Int.self) == 12)
+        }
+    }
+
     @Test func bouncesNoteTheTicketAndFlagTheAddressWithoutANewTicket() async throws {
         try await withApp { app, _ in
             let intake = app.services.mailIntake

@@ -170,11 +170,11 @@ public struct MailIntake: Sendable {
     /// The ticket this message continues, if any; `answered` is the newest known mail among its In-Reply-To/References.
     func thread(_ parsed: InboundMail, answering answered: MailMessageRecord?, sender: String, envelopeRecipients: [String]) async throws -> TicketRecord? {
         if let known = answered,
-            let ticket = try await tickets.find(.id(known.ticketID), includeInternal: false) {
+            let ticket = try await tickets.summary(.id(known.ticketID)) {
             return ticket
         }
         // A "[#1234]" token is easy to type, so it only threads mail from the ticket's own requester.
-        if let number = Self.subjectToken(parsed.subject), let ticket = try await tickets.find(.number(number), includeInternal: false),
+        if let number = Self.subjectToken(parsed.subject), let ticket = try await tickets.summary(.number(number)),
             ticket.requester.email == sender {
             return ticket
         }
@@ -182,7 +182,7 @@ public struct MailIntake: Sendable {
         let recipients = envelopeRecipients + (parsed.to + parsed.cc).map(\.address)
             + ["Delivered-To", "X-Original-To"].flatMap { parsed.headers.all($0) }
         for recipient in recipients {
-            if let number = replyAddress.ticketNumber(in: recipient.trimmingCharacters(in: .whitespaces)), let ticket = try await tickets.find(.number(number), includeInternal: false) {
+            if let number = replyAddress.ticketNumber(in: recipient.trimmingCharacters(in: .whitespaces)), let ticket = try await tickets.summary(.number(number)) {
                 return ticket
             }
         }

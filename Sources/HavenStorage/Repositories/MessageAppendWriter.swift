@@ -16,25 +16,20 @@ struct MessageAppend: Sendable {
 /// A request refused before anything of it is written (no such ticket, a closed ticket, a file already used,
 /// a status it cannot move to) fails alone; the batch goes on.
 struct MessageAppendWriter: Sendable {
-    static let maxBatch = 64
-
-    let database: HavenDatabase
     let now: @Sendable () -> Date
 
-    func append(_ requests: [MessageAppend]) async throws -> [Result<MessageRecord, any Error>] {
-        try await database.write { tx in
-            var results: [Result<MessageRecord, any Error>] = []
-            for request in requests {
-                do {
-                    results.append(.success(try await append(request, on: tx)))
-                } catch let error as DomainError {
-                    results.append(.failure(error))
-                } catch let error as RecordNotFound {
-                    results.append(.failure(error))
-                }
+    func append(_ requests: [MessageAppend], on tx: any Database) async throws -> [Result<MessageRecord, any Error>] {
+        var results: [Result<MessageRecord, any Error>] = []
+        for request in requests {
+            do {
+                results.append(.success(try await append(request, on: tx)))
+            } catch let error as DomainError {
+                results.append(.failure(error))
+            } catch let error as RecordNotFound {
+                results.append(.failure(error))
             }
-            return results
         }
+        return results
     }
 
     /// Throws `DomainError` or `RecordNotFound` only before its first write.

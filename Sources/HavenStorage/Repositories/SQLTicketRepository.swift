@@ -8,22 +8,22 @@ import SQLKit
 public struct SQLTicketRepository: TicketRepository {
     let database: HavenDatabase
     let now: @Sendable () -> Date
-    let creations: GroupCommit<TicketCreation, TicketRecord>
-    let appends: GroupCommit<MessageAppend, MessageRecord>
+    let writes: GroupCommit<TicketWrite, TicketWritten>
 
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
-        let writer = TicketCreationWriter(database: database, now: now)
-        creations = GroupCommit(maxBatch: TicketCreationWriter.maxBatch) { try await writer.create($0) }
-        let appender = MessageAppendWriter(database: database, now: now)
-        appends = GroupCommit(maxBatch: MessageAppendWriter.maxBatch) { try await appender.append($0) }
+        let writer = TicketWriter(database: database, now: now)
+        writes = GroupCommit(maxBatch: TicketWriter.maxBatch) { try await writer.write($0) }
     }
 
     // MARK: - Create
 
     public func create(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin) async throws -> TicketRecord {
-        try await creations.submit(TicketCreation(draft: draft, actor: actor, origin: origin))
+        guard case .ticket(let ticket) = try await writes.submit(.create(TicketCreation(draft: draft, actor: actor, origin: origin))) else {
+            preconditionFailure("a create is answered with a ticket")
+        }
+        return ticket
     }
 
     // MARK: - Read
@@ -34,14 +34,21 @@ public struct SQLTicketRepository: TicketRepository {
 
     func find(_ ref: TicketRef, includeInternal: Bool, on db: any Database) async throws -> TicketRecord? {
         let sql = try db.sql()
+        guard var ticket = try await summary(ref, on: sql) else { return nil }
+        ticket.messages = try await messages(of: ticket.id, includeInternal: includeInternal, on: sql)
+        return ticket
+    }
+
+    public func summary(_ ref: TicketRef) async throws -> TicketRecord? {
+        try await summary(ref, on: database.reader.sql())
+    }
+
+    func summary(_ ref: TicketRef, on sql: any SQLDatabase) async throws -> TicketRecord? {
         let condition: SQLQueryString = switch ref {
         case .id(let id): "t.id = \(bind: id)"
         case .number(let number): "t.number = \(bind: number)"
         }
-        guard let row = try await sql.raw(TicketRows.select + " WHERE " + condition).first() else { return nil }
-        var ticket = try TicketRows.decode(row)
-        ticket.messages = try await messages(of: ticket.id, includeInternal: includeInternal, on: sql)
-        return ticket
+        return try await sql.raw(TicketRows.select + " WHERE " + condition).first().map(TicketRows.decode)
     }
 
     func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
@@ -117,7 +124,10 @@ public struct SQLTicketRepository: TicketRepository {
         }
         var message = message
         message.body = body
-        return try await appends.submit(MessageAppend(ticket: ref, message: message, actor: actor))
+        guard case .message(let stored) = try await writes.submit(.append(MessageAppend(ticket: ref, message: message, actor: actor))) else {
+            preconditionFailure("an append is answered with a message")
+        }
+        return stored
     }
 
     public func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord {

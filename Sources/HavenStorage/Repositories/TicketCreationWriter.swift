@@ -16,14 +16,9 @@ struct TicketCreationWriter: Sendable {
     /// 32,766 and PostgreSQL's 65,535.
     static let maxBatch = 64
 
-    let database: HavenDatabase
     let now: @Sendable () -> Date
 
-    func create(_ requests: [TicketCreation]) async throws -> [Result<TicketRecord, any Error>] {
-        try await database.write { tx in try await create(requests, on: tx) }
-    }
-
-    private func create(_ requests: [TicketCreation], on tx: any Database) async throws -> [Result<TicketRecord, any Error>] {
+    func create(_ requests: [TicketCreation], on tx: any Database) async throws -> [Result<TicketRecord, any Error>] {
         let now = self.now()
         // A request naming an unknown queue is refused alone; the rest of the batch goes on.
         var queues: [String?: Result<QueueModel?, any Error>] = [:]
@@ -97,7 +92,7 @@ struct TicketCreationWriter: Sendable {
         try await mailRows.insert(on: tx)
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
         let acknowledging = accepted.filter { requests[$0].origin.acknowledgement != nil }
-        let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, at: now, on: tx.sql())
+        let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, on: tx.sql())
         for (index, ok) in zip(acknowledging, allowed) { records[index]?.acknowledged = ok }
         try await newFiles.insert(on: tx)
         for file in files.values where file.messageID != nil { try await file.update(on: tx) }

@@ -154,6 +154,8 @@ public protocol TicketRepository: Sendable {
     func create(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin) async throws -> TicketRecord
     /// One ticket with its messages (internal notes included when asked).
     func find(_ ref: TicketRef, includeInternal: Bool) async throws -> TicketRecord?
+    /// One ticket without its messages (one query): for deciding where something goes, such as mail threading.
+    func summary(_ ref: TicketRef) async throws -> TicketRecord?
     func list(_ query: TicketListQuery) async throws -> Page<TicketRecord>
     /// The ticket's event log, oldest first; nil if there is no such ticket.
     func events(of ref: TicketRef) async throws -> [TicketEventRecord]?
