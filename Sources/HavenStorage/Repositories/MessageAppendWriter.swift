@@ -9,42 +9,86 @@ struct MessageAppend: Sendable {
     var actor: Actor
 }
 
-/// Writes a batch of new messages (replies, notes, mail) in one transaction: the commit and its fsync are
-/// shared, as for new tickets (`GroupCommit`). Messages are written one after the other, each reading its
-/// ticket afresh, so two messages to one ticket in one batch get consecutive event numbers.
+/// Writes a batch of new messages (replies, notes, mail) in the caller's transaction with a fixed number of
+/// statements, whatever the batch's size: one query for the tickets, one for claimed files, one multi-row
+/// insert each for messages, mail rows, originals, attachments and events, one number per touched ticket,
+/// and one UPDATE per touched ticket. Several messages to one ticket in a batch get consecutive event numbers.
 ///
-/// A request refused before anything of it is written (no such ticket, a closed ticket, a file already used,
-/// a status it cannot move to) fails alone; the batch goes on.
+/// Every check (no such ticket, a closed ticket, a file already used, a status it cannot move to) is made
+/// in memory before anything is written, so a request refused fails alone and the batch goes on.
 struct MessageAppendWriter: Sendable {
     let now: @Sendable () -> Date
 
+    /// One request's rows, once accepted.
+    private struct Accepted {
+        var message: MessageModel
+        var mail: MailMetadata?
+        var created: [AttachmentModel]
+        var claimed: [AttachmentModel]
+        var ticketID: UUID
+    }
+
     func append(_ requests: [MessageAppend], on tx: any Database) async throws -> [Result<MessageRecord, any Error>] {
+        let now = self.now()
+        let tickets = try await Self.tickets(requests.map(\.ticket), on: tx)
+        let fileIDs = requests.flatMap(\.message.attachmentIDs)
+        var files: [UUID: AttachmentModel] = [:]
+        if !fileIDs.isEmpty {
+            for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
+        }
+
         var results: [Result<MessageRecord, any Error>] = []
+        var accepted: [Accepted] = []
+        var events: [TicketEventModel] = []
+        var touched: [UUID] = []
         for request in requests {
             do {
-                results.append(.success(try await append(request, on: tx)))
+                let ticket = try Self.ticket(request.ticket, in: tickets)
+                let (entry, changes) = try prepare(request, ticket: ticket, files: &files, at: now)
+                // Accepted: the ticket's state moves on in memory for the batch's next message to it.
+                var state = SQLTicketRepository.state(of: ticket)
+                for change in changes { state.apply(change) }
+                events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: ticket.lastEventSeq + 1, actor: request.actor, at: now)
+                Self.set(state, on: ticket, events: changes.count, at: now)
+                if !touched.contains(entry.ticketID) { touched.append(entry.ticketID) }
+                accepted.append(entry)
+                var record = try SQLTicketRepository.record(entry.message)
+                record.attachments = (entry.claimed + entry.created).map(SQLAttachmentRepository.record)
+                results.append(.success(record))
             } catch let error as DomainError {
                 results.append(.failure(error))
             } catch let error as RecordNotFound {
                 results.append(.failure(error))
             }
         }
+        guard !accepted.isEmpty else { return results }
+
+        try await accepted.map(\.message).insert(on: tx)
+        let mails = accepted.compactMap { entry in entry.mail.map { (entry, $0) } }
+        try await mails.map { MailMessageModel($1, ticketID: $0.ticketID, messageID: $0.message.id, at: now) }.insert(on: tx)
+        try await MailOriginals.insert(mails.map(\.1), at: now, on: tx.sql())
+        try await accepted.flatMap(\.created).insert(on: tx)
+        for file in accepted.flatMap(\.claimed) { try await file.update(on: tx) }
+        try await events.insert(on: tx)
+        let changeSeqs = try await Sequences.next([.ticketChange], count: touched.count, on: tx.sql())[.ticketChange]!
+        for (id, changeSeq) in zip(touched, changeSeqs) {
+            try await Self.update(tickets.byID[id]!, changeSeq: changeSeq, on: tx.sql())
+        }
         return results
     }
 
-    /// Throws `DomainError` or `RecordNotFound` only before its first write.
-    private func append(_ request: MessageAppend, on tx: any Database) async throws -> MessageRecord {
+    /// Checks one request against its ticket as it stands in the batch, and builds its rows and changes.
+    private func prepare(
+        _ request: MessageAppend, ticket: TicketModel, files: inout [UUID: AttachmentModel], at now: Date
+    ) throws -> (Accepted, [TicketChange]) {
         let (message, actor) = (request.message, request.actor)
-        guard let ticket = try await SQLTicketRepository.ticket(request.ticket, on: tx) else {
-            throw RecordNotFound(kind: "ticket", reference: request.ticket.description)
-        }
         let state = SQLTicketRepository.state(of: ticket)
         if state.status == .closed { throw DomainError.ticketClosed }
-        let claimed = try await SQLTicketRepository.unclaimedAttachments(message.attachmentIDs, on: tx)
-        let now = self.now()
+        let problems = SQLTicketRepository.attachmentProblems(message.attachmentIDs, usable: Set(files.keys))
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let model = try MessageModel(
             ticket: ticket, author: actor, visibility: message.visibility, body: message.body, seq: ticket.lastEventSeq + 1,
-            attachmentCount: claimed.count + message.newAttachments.count, at: now)
+            attachmentCount: message.attachmentIDs.count + message.newAttachments.count, at: now)
         model.language = message.language
         var changes: [TicketChange] = [.messageAdded(messageID: model.id!.uuidString, author: actor, visibility: message.visibility)]
         // An explicit status wins over the automatic one ("reply and set pending").
@@ -53,24 +97,69 @@ struct MessageAppendWriter: Sendable {
         } else if message.movesStatus, let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
             changes.append(.statusChanged(from: state.status, to: automatic))
         }
-
-        // Writes from here on.
-        try await [model].insert(on: tx)
-        if let mail = message.mail {
-            try await [MailMessageModel(mail, ticketID: ticket.requireID(), messageID: model.id, at: now)].insert(on: tx)
-            try await MailOriginals.insert([mail], at: now, on: tx.sql())
+        // Claimed only now that nothing can refuse the request: a refused one leaves its files for others.
+        let claimed = message.attachmentIDs.compactMap { files.removeValue(forKey: $0) }
+        for file in claimed {
+            file.messageID = model.id
+            file.ticketID = ticket.id
         }
         let created = message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }
-        try await created.insert(on: tx)
-        for attachment in claimed {
-            attachment.messageID = model.id
-            attachment.ticketID = ticket.id
-            try await attachment.update(on: tx)
+        model.attachmentCount = claimed.count + created.count
+        return (Accepted(message: model, mail: message.mail, created: created, claimed: claimed, ticketID: try ticket.requireID()), changes)
+    }
+
+    private struct Tickets {
+        var byID: [UUID: TicketModel] = [:]
+        var byNumber: [Int: TicketModel] = [:]
+    }
+
+    /// Every ticket the batch names, in one query.
+    private static func tickets(_ refs: [TicketRef], on tx: any Database) async throws -> Tickets {
+        var ids: [UUID] = [], numbers: [Int] = []
+        for ref in refs {
+            switch ref {
+            case .id(let id): ids.append(id)
+            case .number(let number): numbers.append(number)
+            }
         }
-        try await SQLTicketRepository.record(changes, on: ticket, actor: actor, at: now, tx: tx)
-        // Everything the answer shows is in hand: no read-back after the commit.
-        var record = try SQLTicketRepository.record(model)
-        record.attachments = (claimed + created).map(SQLAttachmentRepository.record)
-        return record
+        let found = try await TicketModel.query(on: tx).group(.or) { group in
+            if !ids.isEmpty { group.filter(\.$id ~~ ids) }
+            if !numbers.isEmpty { group.filter(\.$number ~~ numbers) }
+        }.all()
+        var tickets = Tickets()
+        for ticket in found {
+            tickets.byID[ticket.id!] = ticket
+            tickets.byNumber[ticket.number] = ticket
+        }
+        return tickets
+    }
+
+    private static func ticket(_ ref: TicketRef, in tickets: Tickets) throws -> TicketModel {
+        let found = switch ref {
+        case .id(let id): tickets.byID[id]
+        case .number(let number): tickets.byNumber[number]
+        }
+        guard let found else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
+        return found
+    }
+
+    private static func set(_ state: TicketState, on ticket: TicketModel, events: Int, at now: Date) {
+        ticket.status = state.status.rawValue
+        ticket.priority = state.priority.rawValue
+        ticket.priorityRank = state.priority.rank
+        ticket.queueID = state.queueID.flatMap(UUID.init(uuidString:))
+        ticket.assigneeID = state.assigneeID.flatMap(UUID.init(uuidString:))
+        ticket.tags = JSONList.encode(state.tags)
+        ticket.lastEventSeq += events
+        ticket.updatedAt = now
+    }
+
+    private static func update(_ ticket: TicketModel, changeSeq: Int, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
+            queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
+            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt)
+            WHERE id = \(bind: ticket.requireID())
+            """).run()
     }
 }

@@ -244,14 +244,6 @@ public struct SQLTicketRepository: TicketRepository {
         throw DomainError.invalid([FieldProblem(field: field, problem: "There is no queue '\(ref)'. Use a queue's id, slug or name.")])
     }
 
-    static func unclaimedAttachments(_ ids: [UUID], on tx: any Database) async throws -> [AttachmentModel] {
-        guard !ids.isEmpty else { return [] }
-        let found = try await AttachmentModel.query(on: tx).filter(\.$id ~~ ids).all()
-        let problems = attachmentProblems(ids, usable: Set(found.filter { $0.messageID == nil }.compactMap(\.id)))
-        guard problems.isEmpty else { throw DomainError.invalid(problems) }
-        return found
-    }
-
     /// A problem for each named attachment that does not exist or already belongs to a message.
     static func attachmentProblems(_ ids: [UUID], usable: Set<UUID>) -> [FieldProblem] {
         ids.enumerated().compactMap { index, id in
