@@ -169,7 +169,7 @@ public enum HeaderEncoding {
     }
 
     static func encodedWord(_ bytes: [UInt8]) -> String {
-        "=?UTF-8?B?" + String(decoding: TransferEncoding.encodeBase64(bytes), as: UTF8.self) + "?="
+        "=?UTF-8?B?" + Data(bytes).base64EncodedString() + "?="
     }
 
     /// `Name <address>` pairs; a name with specials is quoted, a non-ASCII one encoded.
@@ -192,7 +192,7 @@ public enum HeaderEncoding {
     public static func parameter(_ name: String, _ value: String) -> String {
         if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\(name)=\"\(value)\"" }
         let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-        let hex = Array("0123456789ABCDEF".utf8)
+        let hex = TransferEncoding.hexDigits
         var encoded: [UInt8] = []
         for byte in value.utf8 {
             if unreserved.contains(byte) { encoded.append(byte) } else { encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]] }
@@ -202,43 +202,19 @@ public enum HeaderEncoding {
 }
 
 extension TransferEncoding {
-    static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encodeBase64(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let b0 = bytes[index], b1 = index + 1 < bytes.count ? bytes[index + 1] : 0, b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-            out.append(base64Alphabet[Int(b0 >> 2)])
-            out.append(base64Alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(index + 1 < bytes.count ? base64Alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(index + 2 < bytes.count ? base64Alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return out
-    }
+    static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Base64 in lines of 76 characters, each ended by CRLF (RFC 2045).
     static func encodeBase64Lines(_ bytes: [UInt8]) -> [UInt8] {
-        let encoded = encodeBase64(bytes)
-        var out: [UInt8] = []
-        out.reserveCapacity(encoded.count + encoded.count / 76 * 2 + 2)
-        var start = 0
-        while start < encoded.count {
-            let end = min(start + 76, encoded.count)
-            out += encoded[start..<end]
-            out += [13, 10]
-            start = end
-        }
-        return out
+        guard !bytes.isEmpty else { return [] }
+        return Array(Data(bytes).base64EncodedData(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])) + [13, 10]
     }
 
     /// Quoted-printable (RFC 2045) with CRLF line breaks: lines of at most 76 characters, soft breaks that never
     /// split an escape, trailing spaces and tabs escaped, and a leading "." or "From " escaped so no transport
     /// can mangle them.
     static func encodeQuotedPrintable(_ bytes: [UInt8]) -> [UInt8] {
-        let hex = Array("0123456789ABCDEF".utf8)
+        let hex = hexDigits
         var out: [UInt8] = []
         var line: [UInt8] = []
         func flush(hard: Bool) {

@@ -2,7 +2,6 @@ import Foundation
 import HavenCore
 import HavenStorage
 import Hummingbird
-import NIOPosix
 
 /// Inbound mail over HTTP (for inbound-mail webhooks) and the quarantine, for admins.
 struct MailController {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HavenCore
 
 /// Signed plus-addresses: `support+t1234.5f2a9c01b7e4@haven.example` names ticket 1234, and only Haven can
 /// make one, because the tag carries an HMAC-SHA256 of the ticket number under the installation's key.
@@ -36,6 +37,6 @@ public struct ReplyAddress: Sendable {
 
     func signature(_ number: Int) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("ticket:\(number)".utf8), using: SymmetricKey(data: key))
-        return mac.prefix(6).map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(mac.prefix(6))
     }
 }

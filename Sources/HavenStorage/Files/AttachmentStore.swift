@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HavenCore
 
 /// Attachment bytes, stored once per content under `<data dir>/attachments/ab/cd/<sha256>`.
 ///
@@ -39,14 +40,7 @@ public struct AttachmentStore: Sendable {
 
     /// The bytes' SHA-256 in lowercase hex: the name they are stored under.
     public static func sha256(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: bytes))
     }
 
     public func read(_ sha256: String) throws -> Data {

@@ -173,7 +173,7 @@ public struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func record(_ model: AgentModel) -> AgentRecord {

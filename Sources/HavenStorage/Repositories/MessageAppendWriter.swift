@@ -45,11 +45,8 @@ struct MessageAppendWriter: Sendable {
             do {
                 let ticket = try Self.ticket(request.ticket, in: tickets)
                 let (entry, changes) = try prepare(request, ticket: ticket, files: &files, at: now)
-                // Accepted: the ticket's state moves on in memory for the batch's next message to it.
-                var state = SQLTicketRepository.state(of: ticket)
-                for change in changes { state.apply(change) }
-                events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: ticket.lastEventSeq + 1, actor: request.actor, at: now)
-                Self.set(state, on: ticket, events: changes.count, at: now)
+                // Accepted: the ticket moves on in memory for the batch's next message to it.
+                events += try SQLTicketRepository.apply(changes, to: ticket, actor: request.actor, at: now)
                 if !touched.contains(entry.ticketID) { touched.append(entry.ticketID) }
                 accepted.append(entry)
                 var record = try SQLTicketRepository.record(entry.message)
@@ -72,7 +69,7 @@ struct MessageAppendWriter: Sendable {
         try await events.insert(on: tx)
         let changeSeqs = try await Sequences.next([.ticketChange], count: touched.count, on: tx.sql())[.ticketChange]!
         for (id, changeSeq) in zip(touched, changeSeqs) {
-            try await Self.update(tickets.byID[id]!, changeSeq: changeSeq, on: tx.sql())
+            try await SQLTicketRepository.save(tickets.byID[id]!, changeSeq: changeSeq, on: tx.sql())
         }
         return results
     }
@@ -141,25 +138,5 @@ struct MessageAppendWriter: Sendable {
         }
         guard let found else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         return found
-    }
-
-    private static func set(_ state: TicketState, on ticket: TicketModel, events: Int, at now: Date) {
-        ticket.status = state.status.rawValue
-        ticket.priority = state.priority.rawValue
-        ticket.priorityRank = state.priority.rank
-        ticket.queueID = state.queueID.flatMap(UUID.init(uuidString:))
-        ticket.assigneeID = state.assigneeID.flatMap(UUID.init(uuidString:))
-        ticket.tags = JSONList.encode(state.tags)
-        ticket.lastEventSeq += events
-        ticket.updatedAt = now
-    }
-
-    private static func update(_ ticket: TicketModel, changeSeq: Int, on sql: any SQLDatabase) async throws {
-        try await sql.raw("""
-            UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
-            queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
-            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt)
-            WHERE id = \(bind: ticket.requireID())
-            """).run()
     }
 }

@@ -161,9 +161,16 @@ public struct SQLTicketRepository: TicketRepository {
     /// Applies changes to the ticket row and appends them to its event log. Nothing to do for no changes.
     static func record(_ changes: [TicketChange], on ticket: TicketModel, actor: Actor, at now: Date, tx: any Database) async throws {
         guard !changes.isEmpty else { return }
+        let events = try apply(changes, to: ticket, actor: actor, at: now)
+        try await save(ticket, changeSeq: Sequences.ticketChange.next(on: tx.sql()), on: tx.sql())
+        try await events.insert(on: tx)
+    }
+
+    /// Folds changes into the ticket row, in memory, and returns their events, numbered after the ticket's last.
+    static func apply(_ changes: [TicketChange], to ticket: TicketModel, actor: Actor, at now: Date) throws -> [TicketEventModel] {
         var state = state(of: ticket)
         for change in changes { state.apply(change) }
-        let firstSeq = ticket.lastEventSeq + 1
+        let events = try events(changes, of: ticket, firstSeq: ticket.lastEventSeq + 1, actor: actor, at: now)
         ticket.status = state.status.rawValue
         ticket.priority = state.priority.rawValue
         ticket.priorityRank = state.priority.rank
@@ -171,14 +178,19 @@ public struct SQLTicketRepository: TicketRepository {
         ticket.assigneeID = state.assigneeID.flatMap(UUID.init(uuidString:))
         ticket.tags = JSONList.encode(state.tags)
         ticket.lastEventSeq += changes.count
-        ticket.changeSeq = try await Sequences.ticketChange.next(on: tx.sql())
         ticket.updatedAt = now
-        try await ticket.update(on: tx)
-        try await append(changes, to: ticket, firstSeq: firstSeq, actor: actor, at: now, on: tx)
+        return events
     }
 
-    static func append(_ changes: [TicketChange], to ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date, on tx: any Database) async throws {
-        try await events(changes, of: ticket, firstSeq: firstSeq, actor: actor, at: now).insert(on: tx)
+    /// Writes the ticket row's changeable columns (the cache of its event log) with a new change number.
+    static func save(_ ticket: TicketModel, changeSeq: Int, on sql: any SQLDatabase) async throws {
+        ticket.changeSeq = changeSeq
+        try await sql.raw("""
+            UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
+            queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
+            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt)
+            WHERE id = \(bind: ticket.requireID())
+            """).run()
     }
 
     static func events(_ changes: [TicketChange], of ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date) throws -> [TicketEventModel] {
