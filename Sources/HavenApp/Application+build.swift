@@ -20,6 +20,8 @@ public struct HavenConfiguration: Sendable {
     /// The queue for mail that arrives over LMTP; nil: the default queue.
     public var lmtpQueue: String?
     public var mail = MailIntakeConfiguration()
+    /// Email out (`HAVEN_SMTP_URL`); nil: Haven sends no mail.
+    public var mailOut: MailOutConfiguration?
 
     public init() {}
 }
@@ -34,13 +36,20 @@ public struct HavenServices: Sendable {
     public let attachmentStore: AttachmentStore
     public let mail: any MailRepository
     public let mailIntake: MailIntake
+    public let outbox: any OutboxRepository
+    public let mailTemplates: any MailTemplateRepository
+    public let notifications: any NotificationRepository
+    /// Delivers the outbox; nil when Haven sends no mail.
+    public let outboxWorker: OutboxWorker?
 
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
-        mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(), now: @escaping @Sendable () -> Date = { Date() }
-    ) {
+        mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(), mailOut: MailOutConfiguration? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.database = database
-        tickets = SQLTicketRepository(database: database)
+        tickets = SQLTicketRepository(
+            database: database, now: now, outboundMail: mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) })
         directory = SQLDirectoryRepository(database: database)
         intake = TicketIntake(tickets: tickets, logger: logger)
         attachments = SQLAttachmentRepository(database: database)
@@ -49,6 +58,20 @@ public struct HavenServices: Sendable {
         mailIntake = MailIntake(
             tickets: tickets, mail: mail, store: attachmentStore, intake: intake, configuration: mailConfiguration,
             logger: logger, now: now)
+        outbox = SQLOutboxRepository(database: database)
+        mailTemplates = SQLMailTemplateRepository(database: database, now: now)
+        notifications = SQLNotificationRepository(database: database, now: now)
+        if let mailOut {
+            let composer = OutboundMailComposer(
+                defaultSender: mailOut.from, templates: mailTemplates, attachments: attachmentStore, replyAddressKey: { [mail] in try await mail.replyAddressKey() })
+            let handler = MailOutboxHandler(
+                mail: SQLOutboundMailRepository(database: database), composer: composer, client: try SMTPClient(mailOut.smtp), dkim: mailOut.dkim,
+                retry: mailOut.retry, logger: logger, now: now)
+            outboxWorker = OutboxWorker(
+                outbox: outbox, handlers: [handler], pollInterval: mailOut.pollInterval, lease: mailOut.lease, logger: logger, now: now)
+        } else {
+            outboxWorker = nil
+        }
     }
 }
 
@@ -69,6 +92,9 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
         intake: services.mailIntake, mail: services.mail,
         maxMessageBytes: services.mailIntake.configuration.maxMessageBytes
     ).addRoutes(to: protected)
+    MailOutController(templates: services.mailTemplates, outbox: services.outbox, directory: services.directory, bodyLimit: configuration.maxBodyBytes)
+        .addRoutes(to: protected)
+    NotificationController(notifications: services.notifications).addRoutes(to: protected)
     return router
 }
 
@@ -76,9 +102,9 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
 public func buildApplication(_ configuration: HavenConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let database = try HavenDatabase(location: configuration.database, logger: logger)
     try await database.migrate()
-    let services = HavenServices(
+    let services = try HavenServices(
         database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
-        mailConfiguration: configuration.mail)
+        mailConfiguration: configuration.mail, mailOut: configuration.mailOut)
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,
@@ -86,6 +112,10 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         logger: logger)
     if let lmtp = configuration.lmtp {
         app.addServices(LMTPServer(host: lmtp.host, port: lmtp.port, intake: services.mailIntake, queue: configuration.lmtpQueue, logger: logger))
+    }
+    if let worker = services.outboxWorker {
+        logger.info("sending mail", metadata: ["smtp": "\(configuration.mailOut!.smtp.redacted)", "from": "\(configuration.mailOut!.from.address)"])
+        app.addServices(worker)
     }
     app.addServices(DatabaseCloser(database: database))
     return app

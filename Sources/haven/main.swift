@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HavenApp
 import HavenCore
+import HavenMail
 import HavenStorage
 import Hummingbird
 import Logging
@@ -24,12 +25,14 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens and migrates the database, runs `body`, and always closes the database after.
     func withServices<T>(
-        logger: Logger, mail: MailIntakeConfiguration = MailIntakeConfiguration(), _ body: (HavenServices) async throws -> T
+        logger: Logger, mail: MailIntakeConfiguration = MailIntakeConfiguration(), mailOut: MailOutConfiguration? = nil,
+        _ body: (HavenServices) async throws -> T
     ) async throws -> T {
         let database = try HavenDatabase(location: location, logger: logger)
         do {
             try await database.migrate()
-            let result = try await body(HavenServices(database: database, logger: logger, dataDirectory: directory, mailConfiguration: mail))
+            let services = try HavenServices(database: database, logger: logger, dataDirectory: directory, mailConfiguration: mail, mailOut: mailOut)
+            let result = try await body(services)
             await database.shutdown()
             return result
         } catch {
@@ -45,6 +48,46 @@ struct MailOptions: ParsableArguments {
     var reopenAfterDays: Double?
     @Option(help: "Largest email accepted, in bytes (default 40 MiB).") var maxMessageBytes = 40 << 20
     @Option(help: "Automatic responses (acknowledgements) to one address per day (default 40).") var autoResponsesPerDay = 40
+    @Option(help: "Send mail through this SMTP server: smtp://user:pass@host:587?starttls=required or smtps://user:pass@host:465 (env HAVEN_SMTP_URL). Without it Haven sends no mail.")
+    var smtpURL: String?
+    @Option(help: "The sender of Haven's mail, e.g. 'Acme Support <support@acme.example>' (env HAVEN_MAIL_FROM); queues can have their own.")
+    var mailFrom: String?
+    @Option(help: "Sign mail with DKIM using this RSA private key (PEM file; env HAVEN_DKIM_KEY_FILE).") var dkimKey: String?
+    @Option(help: "The DKIM selector: the key is published at <selector>._domainkey.<domain> (env HAVEN_DKIM_SELECTOR, default haven).")
+    var dkimSelector: String?
+    @Option(help: "The DKIM signing domain (env HAVEN_DKIM_DOMAIN; default: the sender's domain).") var dkimDomain: String?
+
+    private func setting(_ flag: String?, _ variable: String) -> String? {
+        (flag ?? ProcessInfo.processInfo.environment[variable]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Email out, or nil when no SMTP server is configured. Every mistake is reported with how to fix it.
+    var mailOut: MailOutConfiguration? {
+        get throws {
+            guard let url = setting(smtpURL, "HAVEN_SMTP_URL") else { return nil }
+            let smtp: SMTPConfiguration
+            do { smtp = try SMTPConfiguration(url: url) } catch { throw ValidationError(error.description) }
+            guard let fromText = setting(mailFrom, "HAVEN_MAIL_FROM") else {
+                throw ValidationError("Sending mail needs a sender: --mail-from 'Support <support@example.com>' (or HAVEN_MAIL_FROM).")
+            }
+            guard let from = AddressParser.parse(fromText).first, from.address.contains("@") else {
+                throw ValidationError("--mail-from '\(fromText)' is not an address; write 'Support <support@example.com>' or support@example.com.")
+            }
+            var configuration = MailOutConfiguration(smtp: smtp, from: from)
+            if let keyFile = setting(dkimKey, "HAVEN_DKIM_KEY_FILE") {
+                guard let pem = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
+                    throw ValidationError("Cannot read the DKIM key file '\(keyFile)'.")
+                }
+                let domain = setting(dkimDomain, "HAVEN_DKIM_DOMAIN") ?? configuration.messageIDDomain
+                do {
+                    configuration.dkim = try DKIMSigner(domain: domain, selector: setting(dkimSelector, "HAVEN_DKIM_SELECTOR") ?? "haven", privateKeyPEM: pem)
+                } catch {
+                    throw ValidationError(error.description)
+                }
+            }
+            return configuration
+        }
+    }
 
     var configuration: MailIntakeConfiguration {
         var configuration = MailIntakeConfiguration()
@@ -59,6 +102,7 @@ struct MailOptions: ParsableArguments {
         if let reopenAfterDays, reopenAfterDays < 0 { throw ValidationError("--reopen-after-days must be 0 or more.") }
         if maxMessageBytes < 1_024 { throw ValidationError("--max-message-bytes must be at least 1024.") }
         if autoResponsesPerDay < 0 { throw ValidationError("--auto-responses-per-day must be 0 or more.") }
+        _ = try mailOut
     }
 }
 
@@ -112,6 +156,7 @@ struct Serve: AsyncParsableCommand {
         configuration.lmtp = lmtp.flatMap(Self.hostPort)
         configuration.lmtpQueue = lmtpQueue
         configuration.mail = mail.configuration
+        configuration.mailOut = try mail.mailOut
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
@@ -213,7 +258,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             do {
-                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration) { services in
+                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration, mailOut: try mail.mailOut) { services in
                     try await services.mailIntake.ingest(raw, queue: queue, source: "cli", envelopeRecipients: recipient)
                 }
                 var line = result.outcome.rawValue

@@ -67,7 +67,7 @@ let testPassword = "correct horse battery"
 /// Builds the real application on a fresh database, signs an admin in, and runs `body` against its router.
 func withApp(
     maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 1 << 20, mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(),
-    clock: TestClock = TestClock(), _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    mailOut: MailOutConfiguration? = nil, clock: TestClock = TestClock(), _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
 ) async throws {
     let (location, cleanup) = try await TestDatabase.makeLocation()
     let filesDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("haven-files-\(UUID().uuidString)").path
@@ -75,9 +75,9 @@ func withApp(
     let database = try HavenDatabase(location: location, logger: TestDatabase.logger, poolSize: 2)
     do {
         try await database.migrate()
-        let services = HavenServices(
+        let services = try HavenServices(
             database: database, logger: TestDatabase.logger, dataDirectory: filesDirectory, maxAttachmentBytes: maxAttachmentBytes,
-            mailConfiguration: mailConfiguration, now: { clock.now })
+            mailConfiguration: mailConfiguration, mailOut: mailOut, now: { clock.now })
         let admin = try await addAgent(services, email: "lead@haven.test", roles: [.admin, .lead])
         var configuration = HavenConfiguration()
         configuration.maxBodyBytes = maxBodyBytes

@@ -18,6 +18,8 @@ public enum TicketChange: Sendable, Equatable {
     case tagsChanged(from: [String], to: [String])
     /// This ticket follows up an earlier one (a reply to a long-closed ticket opens a new, linked ticket).
     case linked(ticketID: String, number: Int, reason: String)
+    /// An email to the customer could not be delivered, for good (the server said 5xx, or retries ran out).
+    case mailFailed(messageID: String?, recipient: String, reason: String)
 
     /// The stable name stored in `ticket_events.type`.
     public var type: String {
@@ -30,6 +32,7 @@ public enum TicketChange: Sendable, Equatable {
         case .assigneeChanged: "assignee.changed"
         case .tagsChanged: "tags.changed"
         case .linked: "ticket.linked"
+        case .mailFailed: "mail.failed"
         }
     }
 }
@@ -61,6 +64,16 @@ private struct LinkPayload: Codable {
     }
 }
 
+private struct MailFailedPayload: Codable {
+    var messageID: String?
+    var recipient: String
+    var reason: String
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case recipient, reason
+    }
+}
+
 public enum TicketChangeCodingError: Error, Equatable {
     case unknownType(String)
 }
@@ -86,6 +99,8 @@ extension TicketChange {
             case .assigneeChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .tagsChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .linked(let id, let number, let reason): data = try Self.encoder.encode(LinkPayload(ticketID: id, number: number, reason: reason))
+            case .mailFailed(let id, let recipient, let reason):
+                data = try Self.encoder.encode(MailFailedPayload(messageID: id, recipient: recipient, reason: reason))
             }
         } catch {
             // Every payload is built from plain strings and enums; encoding them cannot fail.
@@ -121,6 +136,9 @@ extension TicketChange {
         case "ticket.linked":
             let link = try decoder.decode(LinkPayload.self, from: data)
             self = .linked(ticketID: link.ticketID, number: link.number, reason: link.reason)
+        case "mail.failed":
+            let failure = try decoder.decode(MailFailedPayload.self, from: data)
+            self = .mailFailed(messageID: failure.messageID, recipient: failure.recipient, reason: failure.reason)
         default:
             throw TicketChangeCodingError.unknownType(type)
         }

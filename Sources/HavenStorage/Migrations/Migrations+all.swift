@@ -11,5 +11,6 @@ enum HavenMigrations {
         CreateMail(),           // 006
         CreateMailOriginals(),  // 007
         IndexAttachmentsByMessage(), // 008
+        CreateOutbox(),         // 009
     ]
 }

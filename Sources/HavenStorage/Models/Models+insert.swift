@@ -49,10 +49,11 @@ extension TicketEventModel: SQLInsertable {
 extension MailMessageModel: SQLInsertable {
     static let columns = [
         "id", "rfc_message_id", "direction", "ticket_id", "message_id", "from_address", "subject", "full_text", "html", "raw_sha256",
-        "raw_size", "automatic", "created_at",
+        "raw_size", "automatic", "created_at", "kind", "delivery_status", "recipient",
     ]
     var values: [any Encodable & Sendable] {
-        [id, rfcMessageID, direction, ticketID, messageID, fromAddress, subject, fullText, html, rawSHA256, rawSize, automatic, createdAt]
+        [id, rfcMessageID, direction, ticketID, messageID, fromAddress, subject, fullText, html, rawSHA256, rawSize, automatic, createdAt,
+         kind, deliveryStatus, recipient]
     }
 }
 
@@ -64,4 +65,9 @@ extension AttachmentModel: SQLInsertable {
 extension ContactModel: SQLInsertable {
     static let columns = ["id", "email", "external_id", "name", "locale", "kind", "tier", "market", "created_at", "updated_at"]
     var values: [any Encodable & Sendable] { [id, email, externalID, name, locale, kind, tier, market, createdAt, updatedAt] }
+}
+
+extension OutboxModel: SQLInsertable {
+    static let columns = ["id", "kind", "payload", "status", "attempts", "available_at", "ticket_id", "created_at"]
+    var values: [any Encodable & Sendable] { [id, kind, payload, status, attempts, availableAt, ticketID, createdAt] }
 }

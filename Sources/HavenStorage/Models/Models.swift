@@ -52,6 +52,11 @@ final class QueueModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalField(key: "team_id") var teamID: UUID?
     @Field(key: "is_default") var isDefault: Bool
+    /// The address mail from this queue comes from (and replies go to); nil: the installation's.
+    @OptionalField(key: "email_address") var emailAddress: String?
+    @OptionalField(key: "email_name") var emailName: String?
+    /// Whether new email tickets in this queue get an automatic acknowledgement.
+    @Field(key: "acknowledge_email") var acknowledgeEmail: Bool
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
@@ -114,6 +119,11 @@ final class MailMessageModel: Model, @unchecked Sendable {
     @Field(key: "raw_size") var rawSize: Int
     @OptionalField(key: "automatic") var automatic: String?
     @Field(key: "created_at") var createdAt: Date
+    // Mail Haven sends: reply, acknowledgement or solved; queued, sent or failed; to whom; the server's last word.
+    @OptionalField(key: "kind") var kind: String?
+    @OptionalField(key: "delivery_status") var deliveryStatus: String?
+    @OptionalField(key: "delivery_detail") var deliveryDetail: String?
+    @OptionalField(key: "recipient") var recipient: String?
     init() {}
 }
 
@@ -169,5 +179,44 @@ final class APITokenModel: Model, @unchecked Sendable {
     @Field(key: "token_hash") var tokenHash: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    init() {}
+}
+
+final class OutboxModel: Model, @unchecked Sendable {
+    static let schema = "outbox"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "kind") var kind: String
+    @Field(key: "payload") var payload: String
+    @Field(key: "status") var status: String
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "available_at") var availableAt: Date
+    @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "finished_at") var finishedAt: Date?
+    init() {}
+}
+
+final class MailTemplateModel: Model, @unchecked Sendable {
+    static let schema = "mail_templates"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "key") var key: String
+    @Field(key: "locale") var locale: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @OptionalField(key: "updated_by") var updatedBy: UUID?
+    @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+final class NotificationModel: Model, @unchecked Sendable {
+    static let schema = "notifications"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "agent_id") var agentID: UUID
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    @Field(key: "text") var text: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "read_at") var readAt: Date?
     init() {}
 }

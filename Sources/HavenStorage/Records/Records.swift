@@ -39,6 +39,24 @@ public struct QueueRecord: Codable, Sendable, Equatable {
     public var name: String
     public var teamID: UUID?
     public var isDefault: Bool
+    /// The address this queue's mail comes from and replies go to; nil: the installation's (`--mail-from`).
+    public var emailAddress: String?
+    public var emailName: String?
+    /// Whether new email tickets here get an automatic acknowledgement.
+    public var acknowledgeEmail: Bool
+}
+
+/// A change to a queue's email settings; nil leaves a field as it is, "" clears it.
+public struct QueueMailSettings: Sendable, Equatable {
+    public var emailAddress: String?
+    public var emailName: String?
+    public var acknowledgeEmail: Bool?
+
+    public init(emailAddress: String? = nil, emailName: String? = nil, acknowledgeEmail: Bool? = nil) {
+        self.emailAddress = emailAddress
+        self.emailName = emailName
+        self.acknowledgeEmail = acknowledgeEmail
+    }
 }
 
 public struct QueueSummary: Codable, Sendable, Equatable {
@@ -67,6 +85,19 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var language: String?
     public var createdAt: Date
     public var attachments: [AttachmentRecord]
+    /// The email that carries this message to the customer, and how its delivery went.
+    public var email: MessageEmail? = nil
+}
+
+/// An outgoing email's delivery, as agents see it on the message it carries.
+public struct MessageEmail: Codable, Sendable, Equatable {
+    /// Without angle brackets.
+    public var messageID: String
+    /// queued, sent or failed.
+    public var status: String
+    /// The server's answer, or why it failed.
+    public var detail: String?
+    public var recipient: String?
 }
 
 public struct TicketRecord: Codable, Sendable, Equatable {

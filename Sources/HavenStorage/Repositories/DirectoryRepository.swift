@@ -33,6 +33,8 @@ public protocol DirectoryRepository: Sendable {
     func addTeam(name: String) async throws -> UUID
     func addQueue(slug: String, name: String, team: String?, isDefault: Bool) async throws -> QueueRecord
     func queues() async throws -> [QueueRecord]
+    /// Changes a queue's email sender and acknowledgement setting; nil fields stay as they are ("" clears a text).
+    func updateQueueMail(_ queue: String, _ settings: QueueMailSettings) async throws -> QueueRecord
     func addAgent(_ agent: NewAgent) async throws -> AgentRecord
     func agent(email: String) async throws -> (record: AgentRecord, passwordHash: String)?
     func agents() async throws -> [AgentRecord]
@@ -80,11 +82,25 @@ public struct SQLDirectoryRepository: DirectoryRepository {
             queue.name = name
             queue.teamID = try await team.asyncFlatMap { try await TeamModel.query(on: tx).filter(\.$name == $0).first()?.id }
             queue.isDefault = isDefault
+            queue.acknowledgeEmail = true
             queue.createdAt = self.now()
             if isDefault {
                 try await QueueModel.query(on: tx).set(\.$isDefault, to: false).update()
             }
             try await queue.create(on: tx)
+            return Self.record(queue)
+        }
+    }
+
+    public func updateQueueMail(_ ref: String, _ settings: QueueMailSettings) async throws -> QueueRecord {
+        try await database.write { tx in
+            guard let queue = try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx) else {
+                throw RecordNotFound(kind: "queue", reference: ref)
+            }
+            if let address = settings.emailAddress { queue.emailAddress = address.isEmpty ? nil : address }
+            if let name = settings.emailName { queue.emailName = name.isEmpty ? nil : name }
+            if let acknowledge = settings.acknowledgeEmail { queue.acknowledgeEmail = acknowledge }
+            try await queue.update(on: tx)
             return Self.record(queue)
         }
     }
@@ -184,7 +200,9 @@ public struct SQLDirectoryRepository: DirectoryRepository {
     }
 
     static func record(_ model: QueueModel) -> QueueRecord {
-        QueueRecord(id: model.id!, slug: model.slug, name: model.name, teamID: model.teamID, isDefault: model.isDefault)
+        QueueRecord(
+            id: model.id!, slug: model.slug, name: model.name, teamID: model.teamID, isDefault: model.isDefault, emailAddress: model.emailAddress,
+            emailName: model.emailName, acknowledgeEmail: model.acknowledgeEmail)
     }
 }
 

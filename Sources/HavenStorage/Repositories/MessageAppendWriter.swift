@@ -18,6 +18,8 @@ struct MessageAppend: Sendable {
 /// in memory before anything is written, so a request refused fails alone and the batch goes on.
 struct MessageAppendWriter: Sendable {
     let now: @Sendable () -> Date
+    /// nil: Haven sends no mail (no SMTP server configured).
+    let outboundMail: OutboundMailSettings?
 
     /// One request's rows, once accepted.
     private struct Accepted {
@@ -41,6 +43,7 @@ struct MessageAppendWriter: Sendable {
         var accepted: [Accepted] = []
         var events: [TicketEventModel] = []
         var touched: [UUID] = []
+        var outgoing: [(mail: MailMessageModel, job: OutboxModel)] = []
         for request in requests {
             do {
                 let ticket = try Self.ticket(request.ticket, in: tickets)
@@ -49,6 +52,9 @@ struct MessageAppendWriter: Sendable {
                 events += try SQLTicketRepository.apply(changes, to: ticket, actor: request.actor, at: now)
                 if !touched.contains(entry.ticketID) { touched.append(entry.ticketID) }
                 accepted.append(entry)
+                if let settings = outboundMail, emailsCustomer(request, ticket: ticket) {
+                    outgoing.append(OutboundMailQueue.rows(.reply, ticketID: entry.ticketID, messageID: entry.message.id, settings: settings, at: now))
+                }
                 var record = try SQLTicketRepository.record(entry.message)
                 record.attachments = (entry.claimed + entry.created).map(SQLAttachmentRepository.record)
                 results.append(.success(record))
@@ -67,11 +73,18 @@ struct MessageAppendWriter: Sendable {
         try await accepted.flatMap(\.created).insert(on: tx)
         for file in accepted.flatMap(\.claimed) { try await file.update(on: tx) }
         try await events.insert(on: tx)
+        try await outgoing.map(\.mail).insert(on: tx)
+        try await outgoing.map(\.job).insert(on: tx)
         let changeSeqs = try await Sequences.next([.ticketChange], count: touched.count, on: tx.sql())[.ticketChange]!
         for (id, changeSeq) in zip(touched, changeSeqs) {
             try await SQLTicketRepository.save(tickets.byID[id]!, changeSeq: changeSeq, on: tx.sql())
         }
         return results
+    }
+
+    /// An agent's public reply on a ticket whose customer is answered by email.
+    private func emailsCustomer(_ request: MessageAppend, ticket: TicketModel) -> Bool {
+        request.actor.kind == .agent && request.message.visibility == .public && (Channel(rawValue: ticket.channel)?.repliesByEmail ?? false)
     }
 
     /// Checks one request against its ticket as it stands in the batch, and builds its rows and changes.

@@ -66,7 +66,12 @@ enum MessageRows {
             body: try row.decode(column: "body", as: String.self),
             language: try row.decode(column: "language", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self),
-            attachments: [])
+            attachments: [],
+            email: try row.decode(column: "email_message_id", as: String?.self).map { id in
+                MessageEmail(
+                    messageID: id, status: try row.decode(column: "email_status", as: String?.self) ?? "queued",
+                    detail: try row.decode(column: "email_detail", as: String?.self), recipient: try row.decode(column: "email_recipient", as: String?.self))
+            })
     }
 }
 

@@ -9,11 +9,14 @@ public struct SQLTicketRepository: TicketRepository {
     let database: HavenDatabase
     let now: @Sendable () -> Date
     let writes: GroupCommit<TicketWrite, TicketWritten>
+    let outboundMail: OutboundMailSettings?
 
-    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `outboundMail`: how to email customers (replies, acknowledgements, solved notices); nil sends nothing.
+    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }, outboundMail: OutboundMailSettings? = nil) {
         self.database = database
         self.now = now
-        let writer = TicketWriter(database: database, now: now)
+        self.outboundMail = outboundMail
+        let writer = TicketWriter(database: database, now: now, outboundMail: outboundMail)
         writes = GroupCommit(maxBatch: TicketWriter.maxBatch) { try await writer.write($0) }
     }
 
@@ -52,9 +55,14 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
-        var query: SQLQueryString = "SELECT * FROM messages WHERE ticket_id = \(bind: ticketID)"
-        if !includeInternal { query += " AND visibility = \(bind: MessageVisibility.public.rawValue)" }
-        query += " ORDER BY seq"
+        var query: SQLQueryString = """
+            SELECT m.*, mm.rfc_message_id AS email_message_id, mm.delivery_status AS email_status, mm.delivery_detail AS email_detail,
+                   mm.recipient AS email_recipient
+            FROM messages m LEFT JOIN mail_messages mm ON mm.message_id = m.id AND mm.direction = 'out'
+            WHERE m.ticket_id = \(bind: ticketID)
+            """
+        if !includeInternal { query += " AND m.visibility = \(bind: MessageVisibility.public.rawValue)" }
+        query += " ORDER BY m.seq"
         let rows = try await sql.raw(query).all()
         var messages = try rows.map(MessageRows.decode)
         let withFiles = try rows.indices.filter { try rows[$0].decode(column: "attachment_count", as: Int.self) > 0 }
@@ -147,7 +155,15 @@ public struct SQLTicketRepository: TicketRepository {
             }
             guard problems.isEmpty else { throw DomainError.invalid(problems) }
             let changes = try Self.state(of: ticket).changes(applying: patch)
-            try await Self.record(changes, on: ticket, actor: actor, at: self.now(), tx: tx)
+            let now = self.now()
+            try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
+            // Solving an email ticket tells the customer (a reply that solves it is that message already).
+            let solves = changes.contains { if case .statusChanged(_, .solved) = $0 { true } else { false } }
+            if let settings = outboundMail, solves, Channel(rawValue: ticket.channel)?.repliesByEmail == true {
+                let (mail, job) = OutboundMailQueue.rows(.solved, ticketID: try ticket.requireID(), messageID: nil, settings: settings, at: now)
+                try await [mail].insert(on: tx)
+                try await [job].insert(on: tx)
+            }
             return try ticket.requireID()
         }
         guard let record = try await find(.id(id), includeInternal: true, on: database.reader) else {

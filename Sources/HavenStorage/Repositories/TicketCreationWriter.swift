@@ -17,6 +17,8 @@ struct TicketCreationWriter: Sendable {
     static let maxBatch = 64
 
     let now: @Sendable () -> Date
+    /// nil: Haven sends no mail (no SMTP server configured).
+    let outboundMail: OutboundMailSettings?
 
     func create(_ requests: [TicketCreation], on tx: any Database) async throws -> [Result<TicketRecord, any Error>] {
         let now = self.now()
@@ -91,9 +93,21 @@ struct TicketCreationWriter: Sendable {
         try await events.insert(on: tx)
         try await mailRows.insert(on: tx)
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
-        let acknowledging = accepted.filter { requests[$0].origin.acknowledgement != nil }
+        // Counted only where an acknowledgement would go out: mail is configured and the queue sends them.
+        let acknowledging = accepted.filter { index in
+            requests[index].origin.acknowledgement != nil && outboundMail != nil
+                && ((try? queues[requests[index].draft.queue]?.get())??.acknowledgeEmail ?? true)
+        }
         let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, on: tx.sql())
-        for (index, ok) in zip(acknowledging, allowed) { records[index]?.acknowledged = ok }
+        var outgoing: [(mail: MailMessageModel, job: OutboxModel)] = []
+        for (index, ok) in zip(acknowledging, allowed) {
+            records[index]?.acknowledged = ok
+            if ok, let settings = outboundMail, let ticketID = records[index]?.id {
+                outgoing.append(OutboundMailQueue.rows(.acknowledgement, ticketID: ticketID, messageID: nil, settings: settings, at: now))
+            }
+        }
+        try await outgoing.map(\.mail).insert(on: tx)
+        try await outgoing.map(\.job).insert(on: tx)
         try await newFiles.insert(on: tx)
         for file in files.values where file.messageID != nil { try await file.update(on: tx) }
         return requests.indices.map { index in

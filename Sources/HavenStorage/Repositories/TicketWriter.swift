@@ -23,10 +23,10 @@ struct TicketWriter: Sendable {
     let creations: TicketCreationWriter
     let appends: MessageAppendWriter
 
-    init(database: HavenDatabase, now: @escaping @Sendable () -> Date) {
+    init(database: HavenDatabase, now: @escaping @Sendable () -> Date, outboundMail: OutboundMailSettings?) {
         self.database = database
-        creations = TicketCreationWriter(now: now)
-        appends = MessageAppendWriter(now: now)
+        creations = TicketCreationWriter(now: now, outboundMail: outboundMail)
+        appends = MessageAppendWriter(now: now, outboundMail: outboundMail)
     }
 
     func write(_ requests: [TicketWrite]) async throws -> [Result<TicketWritten, any Error>] {
