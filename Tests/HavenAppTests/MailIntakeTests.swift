@@ -28,8 +28,11 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
 }
 
 @Suite struct MailIntakeTests {
+    /// Acknowledgements are decided (and counted) only when Haven sends mail; its worker is not run here.
+    static var sendingMail: MailOutConfiguration { get throws { try MailOutTests.mailOut(port: 9) } }
+
     @Test func aNewMessageBecomesAnEmailTicketOnceWithItsFilesLanguageAndOriginal() async throws {
-        try await withApp { app, _ in
+        try await withApp(mailOut: try Self.sendingMail) { app, _ in
             let raw = try corpusMessage("rfc2231-attachment-thunderbird")
             let first = try await app.services.mailIntake.ingest(raw, source: "test")
             #expect(first.outcome == .created)
@@ -175,7 +178,7 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
     @Test func autoRepliesAreRecordedButMoveNothingAndAreNeverAcknowledged() async throws {
         var configuration = MailIntakeConfiguration()
         configuration.automaticResponsesPerDay = 2
-        try await withApp(mailConfiguration: configuration) { app, _ in
+        try await withApp(mailConfiguration: configuration, mailOut: try Self.sendingMail) { app, _ in
             let intake = app.services.mailIntake
             let first = try await intake.ingest(mail(id: "q1@example.com"), source: "test")
             let ticketID = try #require(first.ticketID)
@@ -206,7 +209,7 @@ func corpusMessage(_ name: String) throws -> [UInt8] {
     @Test func theAcknowledgementCapHoldsUnderConcurrentMail() async throws {
         var configuration = MailIntakeConfiguration()
         configuration.automaticResponsesPerDay = 3
-        try await withApp(mailConfiguration: configuration) { app, _ in
+        try await withApp(mailConfiguration: configuration, mailOut: try Self.sendingMail) { app, _ in
             let intake = app.services.mailIntake
             let results = try await withThrowingTaskGroup(of: MailIngestResult.self) { group in
                 for index in 0..<12 {
