@@ -51,7 +51,9 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         if control(self.directory).get("hang_data"):
+            open(os.path.join(self.directory, "hanging"), "w").close()
             await asyncio.sleep(3600)
+            return "451 4.3.0 Gave up waiting"
         reply = consume_data_reply(self.directory)
         if reply:
             return reply

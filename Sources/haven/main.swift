@@ -56,6 +56,8 @@ struct MailOptions: ParsableArguments {
     @Option(help: "The DKIM selector: the key is published at <selector>._domainkey.<domain> (env HAVEN_DKIM_SELECTOR, default haven).")
     var dkimSelector: String?
     @Option(help: "The DKIM signing domain (env HAVEN_DKIM_DOMAIN; default: the sender's domain).") var dkimDomain: String?
+    @Option(help: "Seconds an outbox job stays with the node that took it before another may retry it, if that node died (default 600).")
+    var outboxLease: Double?
 
     private func setting(_ flag: String?, _ variable: String) -> String? {
         (flag ?? ProcessInfo.processInfo.environment[variable]).flatMap { $0.isEmpty ? nil : $0 }
@@ -74,6 +76,10 @@ struct MailOptions: ParsableArguments {
                 throw ValidationError("--mail-from '\(fromText)' is not an address; write 'Support <support@example.com>' or support@example.com.")
             }
             var configuration = MailOutConfiguration(smtp: smtp, from: from)
+            if let outboxLease {
+                guard outboxLease >= 1 else { throw ValidationError("--outbox-lease is in seconds, 1 or more.") }
+                configuration.lease = outboxLease
+            }
             if let keyFile = setting(dkimKey, "HAVEN_DKIM_KEY_FILE") {
                 guard let pem = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
                     throw ValidationError("Cannot read the DKIM key file '\(keyFile)'.")

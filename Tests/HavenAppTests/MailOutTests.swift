@@ -11,6 +11,7 @@ import Testing
 /// (aiosmtpd on loopback), read back with Python's email parser; and the outbox's promises when the server is
 /// down, says 4xx or 5xx, or Haven dies between the commit and the send. On SQLite and on PostgreSQL.
 @Suite(.serialized) struct MailOutTests {
+    let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 5000)
     static func mailOut(port: Int) throws -> MailOutConfiguration {
         var configuration = MailOutConfiguration(
             smtp: try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)?starttls=off&timeout=5"),
@@ -57,9 +58,10 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
     }
 
-    func reply(_ client: some TestClientProtocol, _ auth: SignedIn, ticket: Int, _ body: String, status: String? = nil) async throws {
+    func reply(_ client: some TestClientProtocol, _ auth: SignedIn, ticket: Int, _ body: String, status: String? = nil, attachments: [String] = []) async throws {
         var payload: [String: Any] = ["body": body, "visibility": "public"]
         if let status { payload["status"] = status }
+        if !attachments.isEmpty { payload["attachment_ids"] = attachments }
         try await client.execute(uri: "/api/v1/tickets/\(ticket)/messages", method: .post, headers: auth.header, body: json(payload)) { response in
             #expect(response.status == .created, "body: \(String(buffer: response.body))")
         }
@@ -105,8 +107,14 @@ import Testing
                 numbers.append(try #require(result.ticketNumber))
             }
             #expect(try await worker.runOnce() == 4)
+            // The Portuguese reply carries a screenshot with a non-ASCII name.
+            var upload = app.admin.header
+            upload[.contentType] = "image/png"
+            let file = try await client.execute(uri: "/api/v1/attachments?filename=comprovante%20a%C3%A7%C3%A3o.png", method: .post, headers: upload,
+                                                body: ByteBuffer(bytes: png)) { try object($0) }
+            let fileID = try #require(file["id"] as? String)
             for (index, language) in Self.languages.enumerated() {
-                try await reply(client, app.admin, ticket: numbers[index], language.reply)
+                try await reply(client, app.admin, ticket: numbers[index], language.reply, attachments: index == 1 ? [fileID] : [])
             }
             #expect(try await worker.runOnce() == 4)
             #expect(try await worker.runOnce() == 0)
@@ -135,6 +143,9 @@ import Testing
                 #expect(ackText.contains(language.name))
                 #expect((acknowledgement["headers"] as! [String: String])["auto-submitted"] == "auto-replied")
                 #expect((answer["text"] as? String)?.contains(language.reply) == true)
+                let files = answer["attachments"] as? [[String: Any]] ?? []
+                #expect(files.map { $0["filename"] as? String } == (index == 1 ? ["comprovante ação.png"] : []))
+                #expect(files.map { $0["size"] as? Int } == (index == 1 ? [png.count] : []))
                 #expect((answer["headers"] as! [String: String])["auto-submitted"] == nil)
                 // The reply's References carry the acknowledgement too: the whole conversation, oldest first.
                 let ackID = (acknowledgement["headers"] as! [String: String])["message-id"]!

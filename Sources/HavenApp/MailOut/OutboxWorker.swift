@@ -45,7 +45,8 @@ public struct OutboxWorker: Service {
                     logger.warning("outbox: could not claim jobs; trying again shortly", metadata: ["error": "\(error)"])
                     worked = 0
                 }
-                if worked == 0 { try await Task.sleep(for: .milliseconds(Int(pollInterval * 1000))) }
+                // Shutdown cancels the sleep; that ends the loop, it is no error.
+                if worked == 0 { try? await Task.sleep(for: .milliseconds(Int(pollInterval * 1000))) }
             }
         }
     }

@@ -78,8 +78,7 @@ public struct SQLOutboundMailRepository: OutboundMailRepository {
             renderedSHA256: try row.decode(column: "raw_sha256", as: String?.self), recipient: try row.decode(column: "recipient", as: String?.self),
             sender: try row.decode(column: "from_address", as: String?.self))
         if let messageID = try row.decode(column: "message_id", as: UUID?.self) {
-            let repository = SQLTicketRepository(database: database)
-            context.message = try await repository.messages(of: ticketID, includeInternal: false, on: sql).first { $0.id == messageID }
+            context.message = try await SQLTicketRepository.messages(of: ticketID, includeInternal: false, on: sql).first { $0.id == messageID }
             if let author = context.message?.author, author.kind == .agent, let id = author.id.flatMap(UUID.init(uuidString:)) {
                 context.authorName = try await AgentModel.find(id, on: database.reader)?.name
             }

@@ -38,7 +38,7 @@ public struct SQLTicketRepository: TicketRepository {
     func find(_ ref: TicketRef, includeInternal: Bool, on db: any Database) async throws -> TicketRecord? {
         let sql = try db.sql()
         guard var ticket = try await summary(ref, on: sql) else { return nil }
-        ticket.messages = try await messages(of: ticket.id, includeInternal: includeInternal, on: sql)
+        ticket.messages = try await Self.messages(of: ticket.id, includeInternal: includeInternal, on: sql)
         return ticket
     }
 
@@ -54,7 +54,7 @@ public struct SQLTicketRepository: TicketRepository {
         return try await sql.raw(TicketRows.select + " WHERE " + condition).first().map(TicketRows.decode)
     }
 
-    func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
+    static func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
         var query: SQLQueryString = """
             SELECT m.*, mm.rfc_message_id AS email_message_id, mm.delivery_status AS email_status, mm.delivery_detail AS email_detail,
                    mm.recipient AS email_recipient
