@@ -65,6 +65,7 @@ class Sink:
                 "rcpt_tos": envelope.rcpt_tos,
                 "tls": server.transport.get_extra_info("ssl_object") is not None,
                 "login": getattr(session, "haven_login", None),
+                "helo": session.host_name,
             }, f)
         with open(stem + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content)
@@ -80,6 +81,7 @@ def main():
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--smtps", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--auth", metavar="USER:PASS")
+    parser.add_argument("--only-login", action="store_true", help="offer AUTH LOGIN only (not PLAIN)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
@@ -110,6 +112,8 @@ def main():
             return AuthResult(success=ok, handled=False)
 
         options["authenticator"] = authenticator
+        if args.only_login:
+            options["auth_exclude_mechanism"] = ["PLAIN"]
         # With smtps the whole connection is TLS, but aiosmtpd only counts STARTTLS as encryption.
         options["auth_require_tls"] = not args.smtps
     else:

@@ -93,6 +93,9 @@ import Testing
             "GET /api/v1/me", "POST /api/v1/tickets", "GET /api/v1/tickets", "GET /api/v1/tickets/{id}", "PATCH /api/v1/tickets/{id}",
             "GET /api/v1/tickets/{id}/events", "POST /api/v1/tickets/{id}/messages", "POST /api/v1/attachments", "GET /api/v1/attachments/{id}",
             "POST /api/v1/mail/inbound", "GET /api/v1/mail/quarantine", "GET /api/v1/mail/quarantine/{id}/raw", "POST /api/v1/mail/quarantine/{id}/reprocess",
+            "GET /api/v1/mail/templates", "PUT /api/v1/mail/templates/{key}/{locale}", "DELETE /api/v1/mail/templates/{key}/{locale}",
+            "GET /api/v1/mail/outbox", "GET /api/v1/queues", "PATCH /api/v1/queues/{queue}", "GET /api/v1/notifications",
+            "POST /api/v1/notifications/{id}/read",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.

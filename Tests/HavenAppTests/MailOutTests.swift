@@ -121,6 +121,8 @@ import Testing
 
             let received = try sink.received()
             try #require(received.count == 8)
+            // Greets with the sender's domain (relays often refuse a name without a dot).
+            #expect(received.allSatisfy { $0.helo == "haven.test" && $0.mailFrom == "support@haven.test" })
             let parsed = try Self.readWithPython(received)
             for (index, language) in Self.languages.enumerated() {
                 let acknowledgement = try #require(parsed.first { ($0["headers"] as? [String: String])?["to"]?.contains("customer\(index)@") == true })
@@ -284,6 +286,50 @@ import Testing
             // The dead worker's late word changes nothing.
             #expect(try await app.services.outbox.complete(claimed[0], .failed("late"), now: clock.now) == false)
             #expect(try await app.services.outbox.counts() == ["sent": 2])
+        }
+    }
+
+    /// Several nodes (on PostgreSQL each its own services and connection pool on one database; SQLite is one node,
+    /// so there three workers share its single writer) drain the outbox at once: every mail goes out exactly once.
+    @Test func severalNodesNeverSendOneMailTwice() async throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let configuration = try Self.mailOut(port: sink.port)
+        try await withApp(mailOut: configuration) { app, client in
+            for index in 0..<12 {
+                let raw = Self.inbound(from: "c\(index)@example.com", name: "C\(index)", subject: "Pedido \(index)", body: "Olá, preciso de ajuda com o pedido número \(index), obrigado",
+                                       messageID: "order-\(index)@example.com")
+                let number = try #require(try await app.services.mailIntake.ingest(raw, queue: nil, source: "test").ticketNumber)
+                try await reply(client, app.admin, ticket: number, "Resposta \(index)")
+            }
+            var nodes: [HavenDatabase] = []
+            if TestDatabase.postgresURL != nil {
+                for _ in 0..<3 { nodes.append(try HavenDatabase(location: app.location, logger: TestDatabase.logger, poolSize: 2)) }
+            }
+            let databases = nodes.isEmpty ? Array(repeating: app.services.database, count: 3) : nodes
+            let workers = try databases.map { database in
+                try #require(try HavenServices(database: database, logger: TestDatabase.logger, dataDirectory: NSTemporaryDirectory(), mailOut: configuration).outboxWorker)
+            }
+            let handled = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in workers {
+                    group.addTask {
+                        var total = 0
+                        while true {
+                            let count = try await worker.runOnce()
+                            if count == 0 { return total }
+                            total += count
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            for node in nodes { await node.shutdown() }
+            #expect(handled == 24)
+            let received = try sink.received()
+            #expect(received.count == 24)
+            let ids = received.compactMap { mail in String(decoding: mail.raw, as: UTF8.self).split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") } }
+            #expect(Set(ids).count == 24)
+            #expect(try await app.services.outbox.counts() == ["sent": 24])
         }
     }
 

@@ -59,6 +59,16 @@ import Testing
         #expect(received.login == "haven")
     }
 
+    @Test func authLoginWhenPlainIsNotOffered() async throws {
+        let sink = try SMTPSink(mode: .startTLS, auth: ("haven", "pässword"), onlyLogin: true)
+        defer { sink.stop() }
+        let ca = try TestCertificate.shared.certificate
+        let client = try SMTPClient(SMTPConfiguration(url: "smtp://haven:p%C3%A4ssword@localhost:\(sink.port)?ca=\(ca)"))
+        let delivery = try await client.send(message, from: "b@haven.test", to: ["ana@example.com"])
+        #expect(delivery.accepted == ["ana@example.com"])
+        #expect(try sink.received().first?.login == "haven")
+    }
+
     @Test func implicitTLS() async throws {
         let sink = try SMTPSink(mode: .implicitTLS, auth: ("haven", "pw"))
         defer { sink.stop() }

@@ -17,6 +17,7 @@ final class SMTPSink: @unchecked Sendable {
         var recipients: [String]
         var tls: Bool
         var login: String?
+        var helo: String?
     }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -27,7 +28,7 @@ final class SMTPSink: @unchecked Sendable {
     private let process: Process
 
     /// Starts the server; `port` reuses a port (a server "coming back"). TLS modes use `TestCertificate`.
-    init(mode: Mode = .plain, auth: (user: String, password: String)? = nil, port: Int = 0, directory: URL? = nil) throws {
+    init(mode: Mode = .plain, auth: (user: String, password: String)? = nil, onlyLogin: Bool = false, port: Int = 0, directory: URL? = nil) throws {
         self.mode = mode
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("haven-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -38,6 +39,7 @@ final class SMTPSink: @unchecked Sendable {
         case .implicitTLS: arguments += ["--smtps", try TestCertificate.shared.certificate, try TestCertificate.shared.key]
         }
         if let auth { arguments += ["--auth", "\(auth.user):\(auth.password)"] }
+        if onlyLogin { arguments.append("--only-login") }
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -80,7 +82,7 @@ final class SMTPSink: @unchecked Sendable {
             let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: stem.appendingPathExtension("json"))) as! [String: Any]
             return Received(
                 raw: raw, mailFrom: envelope["mail_from"] as? String ?? "", recipients: envelope["rcpt_tos"] as? [String] ?? [],
-                tls: envelope["tls"] as? Bool ?? false, login: envelope["login"] as? String)
+                tls: envelope["tls"] as? Bool ?? false, login: envelope["login"] as? String, helo: envelope["helo"] as? String)
         }
     }
 

@@ -133,11 +133,12 @@ public struct SMTPClient: Sendable {
 
     /// EHLO (HELO for servers too old for it); the extension keywords offered, upper-cased.
     private func hello(on connection: SMTPConnection) async throws -> Set<String> {
-        let ehlo = try await connection.command("EHLO \(configuration.heloName)")
+        let name = configuration.heloName ?? "localhost"
+        let ehlo = try await connection.command("EHLO \(name)")
         if ehlo.code == 250 {
             return Set(ehlo.lines.dropFirst().map { $0.uppercased() })
         }
-        let helo = try await connection.command("HELO \(configuration.heloName)")
+        let helo = try await connection.command("HELO \(name)")
         guard helo.code == 250 else { throw SMTPFailure.temporary("The server refused our greeting: \(helo)") }
         return []
     }

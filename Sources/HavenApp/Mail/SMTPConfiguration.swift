@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Other parameters: `starttls=opportunistic` (use it when offered), `ca=/path/to/ca.pem` (trust this
 /// certificate authority besides the system's), `tls_verify=false` (accept any certificate: only for testing),
-/// `helo=name` (the name Haven greets with), `timeout=30` (seconds to wait for each reply).
+/// `helo=name` (the name Haven greets with; default: the sender's domain, since relays often refuse names without a dot), `timeout=30` (seconds to wait for each reply).
 public struct SMTPConfiguration: Sendable, Equatable {
     public enum Security: String, Sendable, Equatable {
         /// Plain text; credentials are never sent this way.
@@ -29,15 +29,15 @@ public struct SMTPConfiguration: Sendable, Equatable {
     public var verifyCertificates = true
     /// A PEM file of certificate authorities trusted besides the system's.
     public var caFile: String?
-    /// The name sent with EHLO.
-    public var heloName: String
+    /// The name sent with EHLO; nil: the sender's domain (`MailOutConfiguration` fills it in).
+    public var heloName: String?
     /// Seconds to wait for the connection and for each reply (RFC 5321 §4.5.3.2 suggests minutes; relays answer in seconds).
     public var timeout: Double
     /// Seconds to wait for the reply to the end of DATA, when the server may be scanning the message.
     public var dataTimeout: Double
 
     public init(
-        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, heloName: String = "haven",
+        host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, heloName: String? = nil,
         timeout: Double = 30, dataTimeout: Double = 120
     ) {
         self.host = host
@@ -61,7 +61,7 @@ public struct SMTPConfiguration: Sendable, Equatable {
         let port = url.port ?? (implicit ? 465 : 587)
         guard (1...65535).contains(port) else { throw ConfigurationError("HAVEN_SMTP_URL's port \(port) is not a TCP port.") }
         var security: Security = implicit ? .implicitTLS : (port == 25 ? .opportunistic : .startTLS)
-        var verify = true, caFile: String?, helo = "haven", timeout = 30.0
+        var verify = true, caFile: String?, helo: String?, timeout = 30.0
         for item in url.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name.lowercased() {

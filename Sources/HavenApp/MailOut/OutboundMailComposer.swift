@@ -20,6 +20,7 @@ public struct MailOutConfiguration: Sendable {
         self.smtp = smtp
         self.from = from
         self.dkim = dkim
+        if smtp.heloName == nil { self.smtp.heloName = messageIDDomain }
     }
 
     /// Message-IDs are made in the sender's domain.
