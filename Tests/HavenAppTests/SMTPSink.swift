@@ -45,12 +45,17 @@ final class SMTPSink: @unchecked Sendable {
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
+        // Its log (TLS handshakes the tests make fail on purpose, tracebacks) goes to a file, read if it does not start.
+        let log = self.directory.appendingPathComponent("sink.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         // The first line is "READY <port>" (or nothing if it died: then say why).
         let line = Self.readLine(output.fileHandleForReading)
         guard line.hasPrefix("READY "), let bound = Int(line.dropFirst(6)) else {
             process.terminate()
-            throw SinkError(description: "smtp-sink.py did not start (is aiosmtpd installed? pip install aiosmtpd): \(line)")
+            let why = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw SinkError(description: "smtp-sink.py did not start (is aiosmtpd installed? pip install aiosmtpd): \(line) \(why.suffix(2000))")
         }
         self.port = bound
     }

@@ -42,6 +42,10 @@ struct MailOutboxHandler: OutboxHandler {
         } catch let error as UncomposableMail {
             _ = try await mail.finish(job, .failed(error.description), mailID: payload.mailID, detail: nil, now: now())
             return
+        } catch {
+            // An attachment's file unreadable for now (shared storage away): retried, and given up after a while like a send.
+            _ = try await mail.finish(job, retryOrGiveUp(job, error: "Could not prepare the mail: \(error)"), mailID: payload.mailID, detail: nil, now: now())
+            return
         }
         let outcome: OutboxOutcome
         var detail: String?
