@@ -333,6 +333,39 @@ import Testing
         }
     }
 
+    @Test func aReplyWhoseFileCannotBeReadWaitsAndIsNotLost() async throws {
+        let clock = TestClock()
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        try await withApp(mailOut: try Self.mailOut(port: sink.port), clock: clock) { app, client in
+            let worker = try #require(app.services.outboxWorker)
+            let raw = Self.inbound(from: "bia@example.com", name: "Bia", subject: "Print", body: "Olá, segue o problema que encontrei no aplicativo hoje", messageID: "print@example.com")
+            let number = try #require(try await app.services.mailIntake.ingest(raw, queue: nil, source: "test").ticketNumber)
+            _ = try await worker.runOnce()  // the acknowledgement
+            var upload = app.admin.header
+            upload[.contentType] = "image/png"
+            let file = try await client.execute(uri: "/api/v1/attachments?filename=print.png", method: .post, headers: upload, body: ByteBuffer(bytes: png)) { try object($0) }
+            try await reply(client, app.admin, ticket: number, "Veja o print anexo", attachments: [try #require(file["id"] as? String)])
+            // The file disappears from storage (a shared volume that is away): the mail waits, it is not failed.
+            let sha = try #require(file["sha256"] as? String)
+            let path = "\(app.services.attachmentStore.root)/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try FileManager.default.removeItem(atPath: path)
+            #expect(try await worker.runOnce() == 1)
+            let waiting = try await ticket(client, app.admin, number)
+            let email = try #require((waiting["messages"] as? [[String: Any]])?.last?["email"] as? [String: Any])
+            #expect(email["status"] as? String == "queued")
+            #expect((email["detail"] as? String)?.contains("Could not prepare the mail") == true)
+            // Back: it goes out with its file.
+            try bytes.write(to: URL(fileURLWithPath: path))
+            clock.advance(by: 5 * 60)
+            #expect(try await worker.runOnce() == 1)
+            let mails = try Self.readWithPython(try sink.received())
+            #expect(mails.count == 2)
+            #expect((mails.last?["attachments"] as? [[String: Any]])?.first?["filename"] as? String == "print.png")
+        }
+    }
+
     @Test func solvingAnEmailTicketTellsTheCustomerInTheirLanguage() async throws {
         let sink = try SMTPSink()
         defer { sink.stop() }
