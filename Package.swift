@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/language-model.tsv")],
             swiftSettings: swiftSettings
         ),
         // The `haven` command line: serve, migrate, user add, token create.
@@ -71,7 +71,9 @@ let package = Package(
         ),
         // Benchmark: mail parsing throughput (bench/run-mail).
         .executableTarget(name: "mail-bench", dependencies: ["HavenMail"], path: "bench/mail-bench", swiftSettings: swiftSettings),
-        .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], swiftSettings: swiftSettings),
+        // Benchmark: triage throughput on one core (bench/run-triage).
+        .executableTarget(name: "triage-bench", dependencies: ["HavenCore"], path: "bench/triage-bench", swiftSettings: swiftSettings),
+        .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], exclude: ["Data"], swiftSettings: swiftSettings),
         .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,3 +1,4 @@
+import Foundation
 import HavenCore
 import HavenStorage
 import Logging
@@ -11,18 +12,25 @@ import Logging
 public struct TicketIntake: Sendable {
     let tickets: any TicketRepository
     let logger: Logger
+    let languages: LanguageIdentifier
 
-    public init(tickets: any TicketRepository, logger: Logger) {
+    public init(tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages) {
         self.tickets = tickets
         self.logger = logger
+        self.languages = languages
+    }
+
+    /// The language a message is written in (BCP 47), nil when unknown.
+    public func language(of text: String) -> String? {
+        languages.identify(text).language
     }
 
     public func submit(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin = TicketOrigin()) async throws -> TicketRecord {
         var normalized = try draft.validated()
-        // Detect the language (a simple guess until triage's model): stored on the message, and on the ticket
-        // when neither the request nor the requester says which language to answer in.
+        // Detect the language: stored on the message, and on the ticket when neither the request nor the
+        // requester says which language to answer in.
         var origin = origin
-        origin.messageLanguage = origin.messageLanguage ?? LanguageGuess.guess(normalized.body)
+        origin.messageLanguage = origin.messageLanguage ?? language(of: normalized.body)
         if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
         let ticket = try await tickets.create(normalized, actor: actor, origin: origin)
         logger.info("ticket created", metadata: [
@@ -30,4 +38,15 @@ public struct TicketIntake: Sendable {
         ])
         return ticket
     }
+}
+
+/// The trained tables triage loads once, at start, from the app's resources.
+public enum TriageModels {
+    public static let languages: LanguageIdentifier = {
+        // Shipped with the binary (`Resources/language-model.tsv`, made by scripts/language-id/train.py): a missing or
+        // broken file is a broken build, not a runtime condition.
+        guard let url = Bundle.module.url(forResource: "language-model", withExtension: "tsv"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { preconditionFailure("language-model.tsv is missing from the build") }
+        do { return LanguageIdentifier(model: try LanguageModel(tsv: text)) } catch { preconditionFailure("language-model.tsv: \(error)") }
+    }()
 }
