@@ -6,15 +6,26 @@ import HavenCore
 let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 let model = try LanguageModel(tsv: String(contentsOf: root.appendingPathComponent("Sources/HavenApp/Resources/language-model.tsv"), encoding: .utf8))
 let identifier = LanguageIdentifier(model: model)
+let lexicon = try RiskLexicon(json: Data(contentsOf: root.appendingPathComponent("Sources/HavenApp/Resources/risk-lexicon.json")))
+let detector = RiskDetector(lexicon: lexicon)
 let texts = try String(contentsOf: root.appendingPathComponent("Tests/HavenCoreTests/Data/language-test.tsv"), encoding: .utf8)
     .split(separator: "\n").map { String($0.split(separator: "\t", maxSplits: 1)[1]) }
 let seconds = CommandLine.arguments.count > 1 ? Double(CommandLine.arguments[1]) ?? 5 : 5
-var done = 0, known = 0
-let start = Date()
-while Date().timeIntervalSince(start) < seconds {
-    for text in texts where identifier.identify(text).language != nil { known += 1 }
-    done += texts.count
-}
-let elapsed = Date().timeIntervalSince(start)
 let averageLength = texts.map(\.count).reduce(0, +) / texts.count
-print(String(format: "language identification: %.0f messages/s on one core (%d texts of %d characters on average, %d identified)", Double(done) / elapsed, texts.count, averageLength, known / max(1, done / texts.count)))
+
+/// Messages a second of `work` over the texts, for `seconds`.
+func measure(_ work: (String) -> Bool) -> (rate: Double, hits: Int) {
+    var done = 0, hits = 0
+    let start = Date()
+    while Date().timeIntervalSince(start) < seconds {
+        for text in texts where work(text) { hits += 1 }
+        done += texts.count
+    }
+    return (Double(done) / Date().timeIntervalSince(start), hits / max(1, done / texts.count))
+}
+let language = measure { identifier.identify($0).language != nil }
+print(String(format: "language identification: %.0f messages/s on one core (%d texts, %d characters on average, %d identified)", language.rate, texts.count, averageLength, language.hits))
+let risk = measure { detector.assess($0).level != .none }
+print(String(format: "risk detection: %.0f messages/s on one core (%d phrases in the lexicon, %d texts flagged)", risk.rate, lexicon.count, risk.hits))
+let both = measure { identifier.identify($0).language != nil && detector.assess($0).level == .none }
+print(String(format: "language + risk: %.0f messages/s on one core", both.rate))

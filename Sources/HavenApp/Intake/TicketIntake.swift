@@ -13,11 +13,22 @@ public struct TicketIntake: Sendable {
     let tickets: any TicketRepository
     let logger: Logger
     let languages: LanguageIdentifier
+    let risk: RiskDetector
+    /// Where critical risk goes at once, when a queue with this slug exists (the routing issue makes this a rule).
+    public static let safetyQueue = "safety"
 
-    public init(tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages) {
+    public init(
+        tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages, risk: RiskDetector = TriageModels.risk
+    ) {
         self.tickets = tickets
         self.logger = logger
         self.languages = languages
+        self.risk = risk
+    }
+
+    /// Risk in a customer's text: level, harms, and the signals that say why.
+    public func assessRisk(of text: String) -> RiskAssessment {
+        risk.assess(text)
     }
 
     /// The language a message is written in (BCP 47), nil when unknown.
@@ -32,9 +43,17 @@ public struct TicketIntake: Sendable {
         var origin = origin
         origin.messageLanguage = origin.messageLanguage ?? language(of: normalized.body)
         if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
+        // Risk: a critical message is urgent and goes to the safety queue at once.
+        let assessment = origin.risk ?? risk.assess(normalized.body)
+        origin.risk = assessment
+        if assessment.level == .critical {
+            normalized.priority = .urgent
+            origin.preferredQueue = Self.safetyQueue
+        }
         let ticket = try await tickets.create(normalized, actor: actor, origin: origin)
         logger.info("ticket created", metadata: [
             "ticket": "\(ticket.number)", "channel": "\(ticket.channel.rawValue)", "queue": "\(ticket.queue?.slug ?? "-")",
+            "risk": "\(ticket.riskLevel.rawValue)",
         ])
         return ticket
     }
@@ -48,5 +67,13 @@ public enum TriageModels {
         guard let url = Bundle.module.url(forResource: "language-model", withExtension: "tsv"),
               let text = try? String(contentsOf: url, encoding: .utf8) else { preconditionFailure("language-model.tsv is missing from the build") }
         do { return LanguageIdentifier(model: try LanguageModel(tsv: text)) } catch { preconditionFailure("language-model.tsv: \(error)") }
+    }()
+
+    /// The risk lexicon Haven ships (`Resources/risk-lexicon.json`).
+    public static let risk: RiskDetector = {
+        guard let url = Bundle.module.url(forResource: "risk-lexicon", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            preconditionFailure("risk-lexicon.json is missing from the build")
+        }
+        do { return RiskDetector(lexicon: try RiskLexicon(json: data, name: "risk-lexicon.json")) } catch { preconditionFailure("\(error)") }
     }()
 }

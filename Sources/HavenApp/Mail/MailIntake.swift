@@ -221,7 +221,8 @@ public struct MailIntake: Sendable {
         let actor = Actor(kind: .contact, id: ticket.requester.email == sender ? ticket.requester.id.uuidString.lowercased() : nil)
         let message = NewMessage(
             body: body(parsed.newText, files: files), visibility: .public, newAttachments: files.stored, movesStatus: parsed.automatic == nil,
-            language: intake.language(of: parsed.newText), mail: metadata)
+            language: intake.language(of: parsed.newText), mail: metadata,
+            risk: parsed.automatic == nil ? intake.assessRisk(of: parsed.newText) : nil)
         let stored = try await tickets.addMessage(to: .id(ticket.id), message, actor: actor)
         return MailIngestResult(
             outcome: .appended, ticketID: ticket.id, ticketNumber: ticket.number, messageID: stored.id, automatic: parsed.automatic?.rawValue,

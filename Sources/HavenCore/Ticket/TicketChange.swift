@@ -20,6 +20,8 @@ public enum TicketChange: Sendable, Equatable {
     case linked(ticketID: String, number: Int, reason: String)
     /// An email to the customer could not be delivered, for good (the server said 5xx, or retries ran out).
     case mailFailed(messageID: String?, recipient: String, reason: String)
+    /// Triage found risk in a customer's message (the ticket's risk is the highest of its messages').
+    case riskDetected(messageID: String, level: RiskLevel, harms: [Harm])
 
     /// The stable name stored in `ticket_events.type`.
     public var type: String {
@@ -33,6 +35,7 @@ public enum TicketChange: Sendable, Equatable {
         case .tagsChanged: "tags.changed"
         case .linked: "ticket.linked"
         case .mailFailed: "mail.failed"
+        case .riskDetected: "risk.detected"
         }
     }
 }
@@ -74,6 +77,16 @@ private struct MailFailedPayload: Codable {
     }
 }
 
+private struct RiskPayload: Codable {
+    var messageID: String
+    var level: RiskLevel
+    var harms: [Harm]
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case level, harms
+    }
+}
+
 public enum TicketChangeCodingError: Error, Equatable {
     case unknownType(String)
 }
@@ -99,6 +112,7 @@ extension TicketChange {
             case .assigneeChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .tagsChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .linked(let id, let number, let reason): data = try Self.encoder.encode(LinkPayload(ticketID: id, number: number, reason: reason))
+            case .riskDetected(let id, let level, let harms): data = try Self.encoder.encode(RiskPayload(messageID: id, level: level, harms: harms))
             case .mailFailed(let id, let recipient, let reason):
                 data = try Self.encoder.encode(MailFailedPayload(messageID: id, recipient: recipient, reason: reason))
             }
@@ -136,6 +150,9 @@ extension TicketChange {
         case "ticket.linked":
             let link = try decoder.decode(LinkPayload.self, from: data)
             self = .linked(ticketID: link.ticketID, number: link.number, reason: link.reason)
+        case "risk.detected":
+            let risk = try decoder.decode(RiskPayload.self, from: data)
+            self = .riskDetected(messageID: risk.messageID, level: risk.level, harms: risk.harms)
         case "mail.failed":
             let failure = try decoder.decode(MailFailedPayload.self, from: data)
             self = .mailFailed(messageID: failure.messageID, recipient: failure.recipient, reason: failure.reason)

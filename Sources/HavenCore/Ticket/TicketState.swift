@@ -105,7 +105,7 @@ extension TicketState {
     public mutating func apply(_ change: TicketChange) {
         switch change {
         case .created(let initial): self = initial
-        case .messageAdded, .linked, .mailFailed: break
+        case .messageAdded, .linked, .mailFailed, .riskDetected: break
         case .statusChanged(_, let to): status = to
         case .priorityChanged(_, let to): priority = to
         case .queueChanged(_, let to): queueID = to

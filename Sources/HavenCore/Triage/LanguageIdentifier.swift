@@ -185,8 +185,8 @@ enum PortugueseVariety {
         "time", "banheiro", "trem", "moça", "cara", "né", "pra", "pro", "tá", "dá", "vcs", "vc", "aí", "baixar", "arquivo", "deletar",
     ]
     static let european: Set<String> = [
-        "telemóvel", "ecrã", "utilizador", "registo", "contacto", "facto", "autocarro", "casa", "fixe", "pá", "comboio", "rapariga",
-        "equipa", "secção", "descarregar", "ficheiro", "apagar", "estás", "tens", "podes", "queres", "obrigadinho", "giro", "miúdo",
+        "telemóvel", "ecrã", "utilizador", "registo", "contacto", "facto", "autocarro", "fixe", "pá", "comboio", "rapariga",
+        "equipa", "secção", "descarregar", "ficheiro", "estás", "tens", "podes", "queres", "obrigadinho", "giro", "miúdo",
     ]
 
     static func of(_ text: String) -> String {

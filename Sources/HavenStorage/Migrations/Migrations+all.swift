@@ -12,5 +12,6 @@ enum HavenMigrations {
         CreateMailOriginals(),  // 007
         IndexAttachmentsByMessage(), // 008
         CreateOutbox(),         // 009
+        AddTriageResults(),     // 010
     ]
 }

@@ -81,6 +81,9 @@ final class TicketModel: Model, @unchecked Sendable {
     @Field(key: "change_seq") var changeSeq: Int
     /// The `seq` of this ticket's newest event; the next event gets `last_event_seq + 1`.
     @Field(key: "last_event_seq") var lastEventSeq: Int
+    /// The highest risk of its messages, and their harms (JSON list).
+    @Field(key: "risk_level") var riskLevel: String
+    @Field(key: "harms") var harms: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
@@ -101,6 +104,10 @@ final class MessageModel: Model, @unchecked Sendable {
     /// The message's detected language (BCP 47), when known.
     @OptionalField(key: "language") var language: String?
     @Field(key: "created_at") var createdAt: Date
+    /// Triage of a customer's message: none | medium | high | critical, the harms (JSON list), the signals (JSON).
+    @OptionalField(key: "risk_level") var riskLevel: String?
+    @OptionalField(key: "harms") var harms: String?
+    @OptionalField(key: "risk_signals") var riskSignals: String?
     init() {}
 }
 

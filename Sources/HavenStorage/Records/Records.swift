@@ -87,6 +87,25 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var attachments: [AttachmentRecord]
     /// The email that carries this message to the customer, and how its delivery went.
     public var email: MessageEmail? = nil
+    /// Triage's risk assessment of a customer's message, when it found any.
+    public var risk: MessageRisk? = nil
+}
+
+/// What risk triage found in a message, and why (signals an agent can read).
+public struct MessageRisk: Codable, Sendable, Equatable {
+    public var level: RiskLevel
+    public var harms: [Harm]
+    public var signals: [String]
+
+    public init(level: RiskLevel, harms: [Harm], signals: [String]) {
+        self.level = level
+        self.harms = harms
+        self.signals = signals
+    }
+
+    public init(_ assessment: RiskAssessment) {
+        self.init(level: assessment.level, harms: assessment.harms, signals: assessment.signals.map(\.description))
+    }
 }
 
 /// An outgoing email's delivery, as agents see it on the message it carries.
@@ -118,6 +137,9 @@ public struct TicketRecord: Codable, Sendable, Equatable {
     public var messages: [MessageRecord]?
     /// Only in the answer to a create that asked for an acknowledgement: whether it was within the daily cap.
     public var acknowledged: Bool?
+    /// The highest risk triage found in the ticket's messages, and their harms.
+    public var riskLevel: RiskLevel = .none
+    public var harms: [Harm] = []
 
     /// The ticket's changeable fields, in the event log's terms.
     public var state: TicketState {

@@ -107,6 +107,15 @@ struct MessageAppendWriter: Sendable {
         } else if message.movesStatus, let automatic = state.statusAfterMessage(by: actor.kind, visibility: message.visibility) {
             changes.append(.statusChanged(from: state.status, to: automatic))
         }
+        // A customer's message with risk raises the ticket's risk, and a critical one its priority.
+        if let risk = message.risk, risk.level != .none, actor.kind == .contact {
+            model.record(risk)
+            changes.append(.riskDetected(messageID: model.id!.uuidString, level: risk.level, harms: risk.harms))
+            if risk.level > (RiskLevel(rawValue: ticket.riskLevel) ?? .none) { ticket.riskLevel = risk.level.rawValue }
+            let harms = JSONList.decode(ticket.harms)
+            ticket.harms = JSONList.encode(harms + risk.harms.map(\.rawValue).filter { !harms.contains($0) })
+            if risk.level == .critical, state.priority != .urgent { changes.append(.priorityChanged(from: state.priority, to: .urgent)) }
+        }
         // Claimed only now that nothing can refuse the request: a refused one leaves its files for others.
         let claimed = message.attachmentIDs.compactMap { files.removeValue(forKey: $0) }
         for file in claimed {

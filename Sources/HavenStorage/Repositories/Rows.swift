@@ -5,7 +5,7 @@ import SQLKit
 /// The one query that reads tickets with their requester, queue and assignee, and its decoder.
 enum TicketRows {
     static let select: SQLQueryString = """
-        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags,
+        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms,
                t.change_seq, t.created_at, t.updated_at,
                c.id AS r_id, c.email AS r_email, c.external_id AS r_external_id, c.name AS r_name, c.locale AS r_locale,
                c.kind AS r_kind, c.tier AS r_tier, c.market AS r_market,
@@ -51,7 +51,9 @@ enum TicketRows {
             tags: JSONList.decode(try row.decode(column: "tags", as: String.self)),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             updatedAt: try row.decode(column: "updated_at", as: Date.self),
-            messages: nil)
+            messages: nil,
+            riskLevel: RiskLevel(rawValue: try row.decode(column: "risk_level", as: String.self)) ?? .none,
+            harms: JSONList.decode(try row.decode(column: "harms", as: String.self)).compactMap(Harm.init(rawValue:)))
     }
 }
 
@@ -71,7 +73,16 @@ enum MessageRows {
                 MessageEmail(
                     messageID: id, status: try row.decode(column: "email_status", as: String?.self) ?? "queued",
                     detail: try row.decode(column: "email_detail", as: String?.self), recipient: try row.decode(column: "email_recipient", as: String?.self))
-            })
+            },
+            risk: risk(
+                level: try row.decode(column: "risk_level", as: String?.self), harms: try row.decode(column: "harms", as: String?.self),
+                signals: try row.decode(column: "risk_signals", as: String?.self)))
+    }
+
+    static func risk(level: String?, harms: String?, signals: String?) -> MessageRisk? {
+        guard let level = level.flatMap(RiskLevel.init(rawValue:)), level != .none else { return nil }
+        let decoded = signals.flatMap { try? JSONDecoder().decode([RiskSignal].self, from: Data($0.utf8)) } ?? []
+        return MessageRisk(level: level, harms: JSONList.decode(harms ?? "[]").compactMap(Harm.init(rawValue:)), signals: decoded.map(\.description))
     }
 }
 

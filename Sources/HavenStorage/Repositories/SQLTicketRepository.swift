@@ -204,7 +204,8 @@ public struct SQLTicketRepository: TicketRepository {
         try await sql.raw("""
             UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
             queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
-            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt)
+            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt),
+            risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms)
             WHERE id = \(bind: ticket.requireID())
             """).run()
     }
@@ -240,7 +241,8 @@ public struct SQLTicketRepository: TicketRepository {
             id: try message.requireID(), ticketID: message.ticketID,
             author: Actor(kind: ActorKind(rawValue: message.authorKind) ?? .system, id: message.authorID?.uuidString.lowercased()),
             visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, language: message.language,
-            createdAt: message.createdAt, attachments: [])
+            createdAt: message.createdAt, attachments: [],
+            risk: MessageRows.risk(level: message.riskLevel, harms: message.harms, signals: message.riskSignals))
     }
 
     static func state(of ticket: TicketModel) -> TicketState {

@@ -28,6 +28,11 @@ struct TicketCreationWriter: Sendable {
             do { queues[ref] = .success(try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx)) }
             catch let error as DomainError { queues[ref] = .failure(error) }
         }
+        // A preferred queue (the safety queue for critical risk) is used when it exists, and never refuses a request.
+        var preferred: [String: QueueModel] = [:]
+        for ref in Set(requests.compactMap(\.origin.preferredQueue)) {
+            if let queue = try? await SQLTicketRepository.queue(for: ref, field: "queue", on: tx) { preferred[ref] = queue }
+        }
         var refused: [Int: any Error] = [:]
         for index in requests.indices { if case .failure(let error) = queues[requests[index].draft.queue] { refused[index] = error } }
         // Files named by a request must exist and belong to no message yet; a request naming others is refused alone.
@@ -50,7 +55,7 @@ struct TicketCreationWriter: Sendable {
         var records: [Int: TicketRecord] = [:]
         for (position, index) in accepted.enumerated() {
             let request = requests[index]
-            let queue = try queues[request.draft.queue]!.get()
+            let queue = try request.origin.preferredQueue.flatMap { preferred[$0] } ?? queues[request.draft.queue]!.get()
             let contact = contacts[position]
             let ticket = TicketModel(
                 request.draft, number: numbers[.ticketNumber]![position], changeSeq: numbers[.ticketChange]![position],
@@ -60,6 +65,12 @@ struct TicketCreationWriter: Sendable {
                 ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2,
                 attachmentCount: origin.attachmentIDs.count + origin.newAttachments.count, at: now)
             message.language = origin.messageLanguage ?? ticket.language
+            let risk = origin.risk.flatMap { $0.level == .none ? nil : $0 }
+            if let risk {
+                message.record(risk)
+                ticket.riskLevel = risk.level.rawValue
+                ticket.harms = JSONList.encode(risk.harms.map(\.rawValue))
+            }
             if let mail = origin.mail { mailRows.append(MailMessageModel(mail, ticketID: ticket.id!, messageID: message.id, at: now)) }
             for id in origin.attachmentIDs {
                 files[id]?.messageID = message.id
@@ -71,8 +82,9 @@ struct TicketCreationWriter: Sendable {
             ]
             if let earlier = origin.followUpOf {
                 changes.append(.linked(ticketID: earlier.ticketID.uuidString.lowercased(), number: earlier.number, reason: earlier.reason))
-                ticket.lastEventSeq = changes.count
             }
+            if let risk { changes.append(.riskDetected(messageID: message.id!.uuidString, level: risk.level, harms: risk.harms)) }
+            ticket.lastEventSeq = changes.count
             events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)
             tickets.append(ticket)
             messages.append(message)
@@ -80,13 +92,14 @@ struct TicketCreationWriter: Sendable {
             let created = origin.newAttachments.map { AttachmentModel($0, at: now, message: message.id, ticket: ticket.id) }
             newFiles += created
             var messageRecord = try SQLTicketRepository.record(message)
+            messageRecord.risk = risk.map(MessageRisk.init)
             messageRecord.attachments = origin.attachmentIDs.compactMap { files[$0].map(SQLAttachmentRepository.record) }
                 + created.map(SQLAttachmentRepository.record)
             records[index] = TicketRecord(
                 id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
-                updatedAt: now, messages: [messageRecord])
+                updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [])
         }
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
@@ -133,6 +146,8 @@ extension TicketModel {
         tags = JSONList.encode(draft.tags)
         // The creation and the first message are events 1 and 2.
         lastEventSeq = 2
+        riskLevel = RiskLevel.none.rawValue
+        harms = "[]"
         createdAt = now
         updatedAt = now
     }
@@ -154,5 +169,14 @@ extension MailMessageModel {
         rawSize = mail.rawSize
         automatic = mail.automatic
         createdAt = now
+    }
+}
+
+extension MessageModel {
+    /// Keeps triage's assessment on the message: level, harms, and the signals (as JSON).
+    func record(_ risk: RiskAssessment) {
+        riskLevel = risk.level.rawValue
+        harms = JSONList.encode(risk.harms.map(\.rawValue))
+        riskSignals = String(decoding: (try? JSONEncoder().encode(risk.signals)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

@@ -77,11 +77,14 @@ public struct NewMessage: Sendable, Equatable {
     public var movesStatus: Bool
     public var language: String?
     public var mail: MailMetadata?
+    /// Triage's assessment of a customer's message; risk raises the ticket's (and a critical one its priority).
+    public var risk: RiskAssessment?
 
     public init(
         body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [],
-        movesStatus: Bool = true, language: String? = nil, mail: MailMetadata? = nil
+        movesStatus: Bool = true, language: String? = nil, mail: MailMetadata? = nil, risk: RiskAssessment? = nil
     ) {
+        self.risk = risk
         self.body = body
         self.visibility = visibility
         self.status = status
@@ -118,6 +121,10 @@ public struct TicketOrigin: Sendable {
     /// Asks for an automatic acknowledgement to the requester, counted against a per-address daily cap in the
     /// ticket's own transaction (RFC 3834 loop protection); the answer says whether it was allowed.
     public var acknowledgement: AutomaticResponse?
+    /// Triage's assessment of the first message.
+    public var risk: RiskAssessment?
+    /// A queue to use instead of the draft's when it exists (critical risk goes to the safety queue); never refused.
+    public var preferredQueue: String?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
