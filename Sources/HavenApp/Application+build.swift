@@ -1,4 +1,5 @@
 import Foundation
+import HavenCore
 import HavenStorage
 import Hummingbird
 import Logging
@@ -22,6 +23,8 @@ public struct HavenConfiguration: Sendable {
     public var mail = MailIntakeConfiguration()
     /// Email out (`HAVEN_SMTP_URL`); nil: Haven sends no mail.
     public var mailOut: MailOutConfiguration?
+    /// A folder of extra risk lexicon files (`--risk-lexicon-dir`), added to the shipped one.
+    public var riskLexiconDirectory: String?
 
     public init() {}
 }
@@ -45,13 +48,13 @@ public struct HavenServices: Sendable {
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
         mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(), mailOut: MailOutConfiguration? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        risk: RiskDetector = TriageModels.risk, now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         self.database = database
         tickets = SQLTicketRepository(
             database: database, now: now, outboundMail: mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) })
         directory = SQLDirectoryRepository(database: database)
-        intake = TicketIntake(tickets: tickets, logger: logger)
+        intake = TicketIntake(tickets: tickets, logger: logger, risk: risk)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
         mail = SQLMailRepository(database: database)
@@ -104,7 +107,7 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
     try await database.migrate()
     let services = try HavenServices(
         database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
-        mailConfiguration: configuration.mail, mailOut: configuration.mailOut)
+        mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: try TriageModels.risk(extraDirectory: configuration.riskLexiconDirectory))
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,

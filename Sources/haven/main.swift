@@ -26,12 +26,13 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens and migrates the database, runs `body`, and always closes the database after.
     func withServices<T>(
         logger: Logger, mail: MailIntakeConfiguration = MailIntakeConfiguration(), mailOut: MailOutConfiguration? = nil,
-        _ body: (HavenServices) async throws -> T
+        risk: RiskDetector = TriageModels.risk, _ body: (HavenServices) async throws -> T
     ) async throws -> T {
         let database = try HavenDatabase(location: location, logger: logger)
         do {
             try await database.migrate()
-            let services = try HavenServices(database: database, logger: logger, dataDirectory: directory, mailConfiguration: mail, mailOut: mailOut)
+            let services = try HavenServices(
+                database: database, logger: logger, dataDirectory: directory, mailConfiguration: mail, mailOut: mailOut, risk: risk)
             let result = try await body(services)
             await database.shutdown()
             return result
@@ -58,6 +59,15 @@ struct MailOptions: ParsableArguments {
     @Option(help: "The DKIM signing domain (env HAVEN_DKIM_DOMAIN; default: the sender's domain).") var dkimDomain: String?
     @Option(help: "Seconds an outbox job stays with the node that took it before another may retry it, if that node died (default 600).")
     var outboxLease: Double?
+    @Option(help: "A folder of extra risk lexicon files (*.json, the format of Resources/risk-lexicon.json) added to Haven's (env HAVEN_RISK_LEXICON_DIR).")
+    var riskLexiconDir: String?
+
+    /// The risk detector: Haven's lexicon plus the folder's files, each checked.
+    var risk: RiskDetector {
+        get throws {
+            do { return try TriageModels.risk(extraDirectory: setting(riskLexiconDir, "HAVEN_RISK_LEXICON_DIR")) } catch { throw ValidationError(error.description) }
+        }
+    }
 
     private func setting(_ flag: String?, _ variable: String) -> String? {
         (flag ?? ProcessInfo.processInfo.environment[variable]).flatMap { $0.isEmpty ? nil : $0 }
@@ -109,6 +119,7 @@ struct MailOptions: ParsableArguments {
         if maxMessageBytes < 1_024 { throw ValidationError("--max-message-bytes must be at least 1024.") }
         if autoResponsesPerDay < 0 { throw ValidationError("--auto-responses-per-day must be 0 or more.") }
         _ = try mailOut
+        _ = try risk
     }
 }
 
@@ -163,6 +174,7 @@ struct Serve: AsyncParsableCommand {
         configuration.lmtpQueue = lmtpQueue
         configuration.mail = mail.configuration
         configuration.mailOut = try mail.mailOut
+        configuration.riskLexiconDirectory = mail.riskLexiconDir ?? ProcessInfo.processInfo.environment["HAVEN_RISK_LEXICON_DIR"]
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
@@ -264,7 +276,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             do {
-                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration, mailOut: try mail.mailOut) { services in
+                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration, mailOut: try mail.mailOut, risk: try mail.risk) { services in
                     try await services.mailIntake.ingest(raw, queue: queue, source: "cli", envelopeRecipients: recipient)
                 }
                 var line = result.outcome.rawValue

@@ -77,3 +77,26 @@ import Testing
         }
     }
 }
+
+/// A safety admin's lexicon files, added without a rebuild.
+@Suite struct RiskLexiconFolderTests {
+    @Test func extraFilesAreAddedAndABadOneIsNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("haven-lexicon-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let extra = #"{"version":1,"phrases":[{"harm":"bullying","level":"high","language":"pt","phrase":"seu * inútil"}],"negations":{},"hyperbole":{}}"#
+        try Data(extra.utf8).write(to: folder.appendingPathComponent("br-slang.json"))
+        let detector = try TriageModels.risk(extraDirectory: folder.path)
+        #expect(detector.assess("cala a boca seu bicho inútil").harms == [.bullying])
+        #expect(detector.assess("não quero mais viver").level == .critical)  // the shipped lexicon is still there
+
+        try Data(#"{"version":1,"phrases":[{"harm":"bullying","level":"severe","language":"pt","phrase":"x"}],"negations":{},"hyperbole":{}}"#.utf8)
+            .write(to: folder.appendingPathComponent("typo.json"))
+        do {
+            _ = try TriageModels.risk(extraDirectory: folder.path)
+            Issue.record("a bad lexicon file was accepted")
+        } catch {
+            #expect(error.description.contains("typo.json"), "\(error.description)")
+        }
+    }
+}

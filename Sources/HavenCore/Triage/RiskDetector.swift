@@ -83,6 +83,9 @@ public struct RiskLexicon: Sendable {
         let file: File
         do {
             file = try JSONDecoder().decode(File.self, from: json)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // A value that is not one of the allowed ones ("level": "sev").
+            throw Invalid(description: "\(name): \(Self.path(context.codingPath)): \(context.debugDescription); harms are \(Harm.allCases.map(\.rawValue).joined(separator: ", ")), levels medium, high, critical")
         } catch let DecodingError.dataCorrupted(context) {
             throw Invalid(description: "\(name) is not valid JSON: \(context.debugDescription)")
         } catch let DecodingError.keyNotFound(key, context) {
