@@ -17,4 +17,12 @@ public struct AppRequestContext: RequestContext {
         guard let agent else { throw APIError.unauthenticated("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/tokens.") }
         return agent
     }
+
+    /// The authenticated agent, who must be an admin; `detail` says what only admins may do.
+    @discardableResult
+    func requireAdmin(_ detail: String) throws -> AgentRecord {
+        let agent = try requireAgent()
+        guard agent.has(.admin) else { throw APIError(status: .forbidden, code: "forbidden", title: "Admins only", detail: detail) }
+        return agent
+    }
 }

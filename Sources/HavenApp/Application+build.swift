@@ -68,7 +68,7 @@ public struct HavenServices: Sendable {
             let composer = OutboundMailComposer(
                 defaultSender: mailOut.from, templates: mailTemplates, attachments: attachmentStore, replyAddressKey: { [mail] in try await mail.replyAddressKey() })
             let handler = MailOutboxHandler(
-                mail: SQLOutboundMailRepository(database: database), composer: composer, client: try SMTPClient(mailOut.smtp), dkim: mailOut.dkim,
+                mail: SQLOutboundMailRepository(database: database), outbox: outbox, composer: composer, client: try SMTPClient(mailOut.smtp), dkim: mailOut.dkim,
                 retry: mailOut.retry, logger: logger, now: now)
             outboxWorker = OutboxWorker(
                 outbox: outbox, handlers: [handler], pollInterval: mailOut.pollInterval, lease: mailOut.lease, logger: logger, now: now)
@@ -95,19 +95,27 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
         intake: services.mailIntake, mail: services.mail,
         maxMessageBytes: services.mailIntake.configuration.maxMessageBytes
     ).addRoutes(to: protected)
-    MailOutController(templates: services.mailTemplates, outbox: services.outbox, directory: services.directory, bodyLimit: configuration.maxBodyBytes)
-        .addRoutes(to: protected)
+    MailOutController(templates: services.mailTemplates, outbox: services.outbox, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    QueueController(directory: services.directory, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
     return router
 }
 
 /// Builds the whole application: database opened and migrated, routes, and the services that shut down with it.
 public func buildApplication(_ configuration: HavenConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    // Everything that can refuse the configuration is checked before the database is opened.
+    let risk = try TriageModels.risk(extraDirectory: configuration.riskLexiconDirectory)
     let database = try HavenDatabase(location: configuration.database, logger: logger)
-    try await database.migrate()
-    let services = try HavenServices(
-        database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
-        mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: try TriageModels.risk(extraDirectory: configuration.riskLexiconDirectory))
+    let services: HavenServices
+    do {
+        try await database.migrate()
+        services = try HavenServices(
+            database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
+            mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: risk)
+    } catch {
+        await database.shutdown()
+        throw error
+    }
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,

@@ -255,6 +255,22 @@ public enum HTML {
         }
     }
 
+    /// Plain text as an HTML document: paragraphs at blank lines, line breaks kept, everything escaped, the
+    /// direction and language set on the whole (so Arabic reads right to left in every mail client).
+    public static func document(fromText text: String, language: String, rightToLeft: Bool) -> String {
+        let direction = rightToLeft ? "rtl" : "ltr"
+        let paragraphs = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+            .map { "<p>" + escape($0).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }
+        return """
+            <!DOCTYPE html>
+            <html lang="\(escape(language))" dir="\(direction)"><head><meta charset="utf-8"></head>
+            <body dir="\(direction)" style="font-family: -apple-system, 'Segoe UI', Tahoma, Arial, sans-serif; font-size: 15px; line-height: 1.5; text-align: \(rightToLeft ? "right" : "left");">
+            \(paragraphs.joined(separator: "\n"))
+            </body></html>
+            """
+    }
+
     static func escape(_ text: String) -> String {
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count + 16)

@@ -59,15 +59,6 @@ struct MailOptions: ParsableArguments {
     @Option(help: "The DKIM signing domain (env HAVEN_DKIM_DOMAIN; default: the sender's domain).") var dkimDomain: String?
     @Option(help: "Seconds an outbox job stays with the node that took it before another may retry it, if that node died (default 600).")
     var outboxLease: Double?
-    @Option(help: "A folder of extra risk lexicon files (*.json, the format of Resources/risk-lexicon.json) added to Haven's (env HAVEN_RISK_LEXICON_DIR).")
-    var riskLexiconDir: String?
-
-    /// The risk detector: Haven's lexicon plus the folder's files, each checked.
-    var risk: RiskDetector {
-        get throws {
-            do { return try TriageModels.risk(extraDirectory: setting(riskLexiconDir, "HAVEN_RISK_LEXICON_DIR")) } catch { throw ValidationError(error.description) }
-        }
-    }
 
     private func setting(_ flag: String?, _ variable: String) -> String? {
         (flag ?? ProcessInfo.processInfo.environment[variable]).flatMap { $0.isEmpty ? nil : $0 }
@@ -119,7 +110,21 @@ struct MailOptions: ParsableArguments {
         if maxMessageBytes < 1_024 { throw ValidationError("--max-message-bytes must be at least 1024.") }
         if autoResponsesPerDay < 0 { throw ValidationError("--auto-responses-per-day must be 0 or more.") }
         _ = try mailOut
-        _ = try risk
+    }
+}
+
+/// How intake triages, from flags or the environment.
+struct TriageOptions: ParsableArguments {
+    @Option(help: "A folder of extra risk lexicon files (*.json, the format of Resources/risk-lexicon.json) added to Haven's (env HAVEN_RISK_LEXICON_DIR).")
+    var riskLexiconDir: String?
+
+    var directory: String? { (riskLexiconDir ?? ProcessInfo.processInfo.environment["HAVEN_RISK_LEXICON_DIR"]).flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The risk detector: Haven's lexicon plus the folder's files, each checked.
+    var risk: RiskDetector {
+        get throws {
+            do { return try TriageModels.risk(extraDirectory: directory) } catch { throw ValidationError(error.description) }
+        }
     }
 }
 
@@ -148,6 +153,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Also listen for LMTP deliveries (e.g. from Postfix) on host:port, e.g. 127.0.0.1:2424.") var lmtp: String?
     @Option(help: "Queue for mail delivered over LMTP (id, slug or name); default: the default queue.") var lmtpQueue: String?
     @OptionGroup var mail: MailOptions
+    @OptionGroup var triage: TriageOptions
 
     func validate() throws {
         if let lmtp, Self.hostPort(lmtp) == nil {
@@ -174,7 +180,7 @@ struct Serve: AsyncParsableCommand {
         configuration.lmtpQueue = lmtpQueue
         configuration.mail = mail.configuration
         configuration.mailOut = try mail.mailOut
-        configuration.riskLexiconDirectory = mail.riskLexiconDir ?? ProcessInfo.processInfo.environment["HAVEN_RISK_LEXICON_DIR"]
+        configuration.riskLexiconDirectory = triage.directory
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")
@@ -272,11 +278,12 @@ struct Mail: AsyncParsableCommand {
         @Option(help: "Queue for the new ticket (id, slug or name); default: the default queue.") var queue: String?
         @Option(help: "The envelope recipient (for signed reply addresses), e.g. from Postfix's ${recipient}.") var recipient: [String] = []
         @OptionGroup var mail: MailOptions
+        @OptionGroup var triage: TriageOptions
 
         func run() async throws {
             let raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             do {
-                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration, mailOut: try mail.mailOut, risk: try mail.risk) { services in
+                let result = try await database.withServices(logger: makeLogger(.warning), mail: mail.configuration, mailOut: try mail.mailOut, risk: try triage.risk) { services in
                     try await services.mailIntake.ingest(raw, queue: queue, source: "cli", envelopeRecipients: recipient)
                 }
                 var line = result.outcome.rawValue

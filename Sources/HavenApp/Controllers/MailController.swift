@@ -9,6 +9,8 @@ struct MailController {
     let mail: any MailRepository
     let maxMessageBytes: Int
 
+    static let adminsOnly = "Only an admin's token can deliver mail or manage the quarantine."
+
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("mail/inbound", use: inbound)
         group.get("mail/quarantine", use: listQuarantine)
@@ -16,15 +18,9 @@ struct MailController {
         group.post("mail/quarantine/:id/reprocess", use: reprocess)
     }
 
-    func requireAdmin(_ context: AppRequestContext) throws {
-        guard try context.requireAgent().has(.admin) else {
-            throw APIError(status: .forbidden, code: "forbidden", title: "Admins only", detail: "Only an admin's token can deliver mail or manage the quarantine.")
-        }
-    }
-
     /// `POST /mail/inbound?queue=…` with the raw RFC 5322 message as the body.
     @Sendable func inbound(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxMessageBytes)
@@ -50,7 +46,7 @@ struct MailController {
     }
 
     @Sendable func listQuarantine(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let status = request.uri.queryParameters.get("status")
         if let status, !["held", "reprocessed"].contains(status) {
             throw APIError.badRequest("invalid_parameter", "status is held or reprocessed.", errors: [FieldProblem(field: "status", problem: "Use held or reprocessed.")])
@@ -68,7 +64,7 @@ struct MailController {
     }
 
     @Sendable func downloadQuarantined(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let item = try await item(context)
         let data = try await intake.original(item)
         return Response(
@@ -83,7 +79,7 @@ struct MailController {
 
     /// `POST /mail/quarantine/{id}/reprocess?queue=…`: runs the message through intake again.
     @Sendable func reprocess(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let item = try await item(context)
         guard item.status == "held" else {
             throw APIError(status: .conflict, code: "already_reprocessed", title: "Already reprocessed",

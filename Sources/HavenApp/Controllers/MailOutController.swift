@@ -3,20 +3,19 @@ import HavenCore
 import HavenStorage
 import Hummingbird
 
-/// Admins' side of email out: the system mail templates, queues' senders, and the outbox's state.
+/// Admins' side of email out: the system mail templates and the outbox's state.
 struct MailOutController {
     let templates: any MailTemplateRepository
     let outbox: any OutboxRepository
-    let directory: any DirectoryRepository
     let bodyLimit: Int
+
+    static let adminsOnly = "Only an admin can change how Haven sends mail."
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("mail/templates", use: listTemplates)
         group.put("mail/templates/:key/:locale", use: saveTemplate)
         group.delete("mail/templates/:key/:locale", use: resetTemplate)
         group.get("mail/outbox", use: outboxState)
-        group.get("queues", use: listQueues)
-        group.patch("queues/:queue", use: updateQueue)
     }
 
     struct TemplateDTO: Encodable {
@@ -28,15 +27,9 @@ struct MailOutController {
         var updatedAt: Date?
     }
 
-    func requireAdmin(_ context: AppRequestContext) throws {
-        guard try context.requireAgent().has(.admin) else {
-            throw APIError(status: .forbidden, code: "forbidden", title: "Admins only", detail: "Only an admin can change how Haven sends mail.")
-        }
-    }
-
     /// Every template in every language, as Haven would send it now.
     @Sendable func listTemplates(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let edited = try await templates.overrides()
         var items: [TemplateDTO] = []
         for key in SystemMailTemplates.keys {
@@ -61,7 +54,7 @@ struct MailOutController {
     }
 
     @Sendable func saveTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let (key, locale) = try templateKey(context)
         let input = try await JSON.decode(TemplateBody.self, from: request, limit: bodyLimit)
         let subject = TextNormalizer.line(input.subject), body = TextNormalizer.body(input.body)
@@ -76,7 +69,7 @@ struct MailOutController {
     }
 
     @Sendable func resetTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         let (key, locale) = try templateKey(context)
         _ = try await templates.reset(key: key, locale: locale)
         return Response(status: .noContent)
@@ -97,47 +90,8 @@ struct MailOutController {
 
     /// Jobs by status (pending, sent, failed).
     @Sendable func outboxState(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
+        try context.requireAdmin(Self.adminsOnly)
         return try JSON.response(try await outbox.counts())
-    }
-
-    @Sendable func listQueues(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try context.requireAgent()
-        return try JSON.response(["items": try await directory.queues()])
-    }
-
-    struct QueueMailBody: Decodable {
-        var emailAddress: String?
-        var emailName: String?
-        var acknowledgeEmail: Bool?
-        enum CodingKeys: String, CodingKey {
-            case emailAddress = "email_address", emailName = "email_name", acknowledgeEmail = "acknowledge_email"
-        }
-    }
-
-    /// `PATCH /queues/{id|slug|name}`: the queue's sender (address and name) and whether it acknowledges new email.
-    @Sendable func updateQueue(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try requireAdmin(context)
-        let ref = (context.parameters.get("queue") ?? "").removingPercentEncoding ?? ""
-        let input = try await JSON.decode(QueueMailBody.self, from: request, limit: bodyLimit)
-        var settings = QueueMailSettings(emailName: input.emailName.map(TextNormalizer.line), acknowledgeEmail: input.acknowledgeEmail)
-        if let address = input.emailAddress {
-            if address.isEmpty {
-                settings.emailAddress = ""
-            } else if let valid = EmailAddress.normalize(address) {
-                settings.emailAddress = valid
-            } else {
-                throw APIError.validation([FieldProblem(field: "email_address", problem: "'\(address)' is not an email address.")])
-            }
-        }
-        do {
-            return try JSON.response(try await directory.updateQueueMail(ref, settings))
-        } catch let error as DomainError {
-            if case .invalid = error {
-                throw APIError(status: .notFound, code: "not_found", title: "No such queue", detail: "There is no queue '\(ref)'. Use a queue's id, slug or name.")
-            }
-            throw error
-        }
     }
 }
 

@@ -13,8 +13,9 @@ import Logging
 /// committed, the message is sent again when the lease ends, with the same Message-ID, which mail clients
 /// show once. Every other crash point sends it exactly once.
 struct MailOutboxHandler: OutboxHandler {
-    let kind = "mail"
+    let kind = OutboundMailQueue.jobKind
     let mail: any OutboundMailRepository
+    let outbox: any OutboxRepository
     let composer: OutboundMailComposer
     let client: SMTPClient
     let dkim: DKIMSigner?
@@ -22,29 +23,20 @@ struct MailOutboxHandler: OutboxHandler {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    struct Payload: Codable {
-        var mailID: UUID
-        enum CodingKeys: String, CodingKey { case mailID = "mail_id" }
-    }
-
     func handle(_ job: OutboxJob) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
-            _ = try await mail.finish(job, .failed("The job's payload is not a mail job."), mailID: UUID(), detail: nil, now: now())
-            return
-        }
-        guard let context = try await mail.context(mailID: payload.mailID) else {
-            _ = try await mail.finish(job, .failed("The mail to send no longer exists."), mailID: payload.mailID, detail: nil, now: now())
+        guard let mailID = OutboundMailQueue.mailID(of: job), let context = try await mail.context(mailID: mailID) else {
+            _ = try await outbox.complete(job, .failed("The mail this job sends does not exist."), now: now())
             return
         }
         let message: (raw: [UInt8], sender: String, recipient: String)
         do {
             message = try await rendered(context)
         } catch let error as UncomposableMail {
-            _ = try await mail.finish(job, .failed(error.description), mailID: payload.mailID, detail: nil, now: now())
+            _ = try await mail.finish(job, .failed(error.description), mailID: mailID, detail: nil, now: now())
             return
         } catch {
             // An attachment's file unreadable for now (shared storage away): retried, and given up after a while like a send.
-            _ = try await mail.finish(job, retryOrGiveUp(job, error: "Could not prepare the mail: \(error)"), mailID: payload.mailID, detail: nil, now: now())
+            _ = try await mail.finish(job, retryOrGiveUp(job, error: "Could not prepare the mail: \(error)"), mailID: mailID, detail: nil, now: now())
             return
         }
         let outcome: OutboxOutcome
@@ -68,7 +60,7 @@ struct MailOutboxHandler: OutboxHandler {
         if case .delivered = outcome {} else {
             logger.notice("mail not delivered", metadata: ["mail": "\(context.rfcMessageID)", "ticket": "\(context.ticketNumber)", "outcome": "\(outcome)"])
         }
-        _ = try await mail.finish(job, outcome, mailID: payload.mailID, detail: detail, now: now())
+        _ = try await mail.finish(job, outcome, mailID: mailID, detail: detail, now: now())
     }
 
     private func retryOrGiveUp(_ job: OutboxJob, error: String) -> OutboxOutcome {
@@ -88,7 +80,7 @@ struct MailOutboxHandler: OutboxHandler {
         if let dkim { raw = try dkim.sign(raw, at: now()) }
         let recipient = outbound.to[0].address
         try await mail.saveRendered(
-            mailID: context.mailID, raw: raw, sender: outbound.from.address, recipient: recipient, subject: outbound.subject, text: outbound.text,
+            mailID: context.mailID, at: now(), raw: raw, sender: outbound.from.address, recipient: recipient, subject: outbound.subject, text: outbound.text,
             html: outbound.html)
         return (raw, outbound.from.address, recipient)
     }

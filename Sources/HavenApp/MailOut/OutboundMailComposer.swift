@@ -60,8 +60,7 @@ struct OutboundMailComposer: Sendable {
             guard let message = context.message else { throw UncomposableMail(description: "The reply this mail carries no longer exists.") }
             var text = message.body
             if let author = context.authorName { text += "\n\n\(author)\n\(team)" }
-            let direction = Self.direction(message.language ?? locale)
-            mail = OutboundMail(from: sender, to: [to], subject: subject, text: text, html: Self.html(text, direction: direction, language: message.language ?? locale),
+            mail = OutboundMail(from: sender, to: [to], subject: subject, text: text, html: Self.html(text, language: message.language ?? locale),
                                 messageID: context.rfcMessageID, date: now)
             for file in message.attachments {
                 let data = try await NIOThreadPool.singleton.runIfActive { [attachments] in try attachments.read(file.sha256) }
@@ -79,7 +78,7 @@ struct OutboundMailComposer: Sendable {
             let text = SystemMailTemplates.render(template.body, values)
             let rendered = SystemMailTemplates.render(template.subject, values).trimmingCharacters(in: .whitespacesAndNewlines)
             mail = OutboundMail(from: sender, to: [to], subject: rendered.isEmpty ? subject : rendered, text: text,
-                                html: Self.html(text, direction: Self.direction(locale), language: locale), messageID: context.rfcMessageID, date: now)
+                                html: Self.html(text, language: locale), messageID: context.rfcMessageID, date: now)
             mail.automatic = true
         }
         mail.inReplyTo = context.inReplyTo
@@ -97,40 +96,9 @@ struct OutboundMailComposer: Sendable {
         return rest.isEmpty ? "Re: your request" : "Re: " + rest
     }
 
-    /// "rtl" for languages written right to left.
-    static func direction(_ language: String) -> String {
+    /// The text as HTML, right to left for languages written so.
+    static func html(_ text: String, language: String) -> String {
         let primary = language.lowercased().prefix { $0 != "-" && $0 != "_" }
-        return ["ar", "he", "fa", "ur"].contains(String(primary)) ? "rtl" : "ltr"
-    }
-
-    /// The text as HTML: paragraphs at blank lines, line breaks kept, everything escaped; the direction and
-    /// language set on the whole, so Arabic reads right to left in every client.
-    static func html(_ text: String, direction: String, language: String) -> String {
-        let paragraphs = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
-            .map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
-            .map { "<p>" + escape($0).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }
-        let align = direction == "rtl" ? "right" : "left"
-        return """
-            <!DOCTYPE html>
-            <html lang="\(escape(language))" dir="\(direction)"><head><meta charset="utf-8"></head>
-            <body dir="\(direction)" style="font-family: -apple-system, 'Segoe UI', Tahoma, Arial, sans-serif; font-size: 15px; line-height: 1.5; text-align: \(align);">
-            \(paragraphs.joined(separator: "\n"))
-            </body></html>
-            """
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
+        return HTML.document(fromText: text, language: language, rightToLeft: ["ar", "he", "fa", "ur"].contains(String(primary)))
     }
 }

@@ -46,12 +46,13 @@ public struct LanguageModel: Sendable {
         self.table = table
     }
 
-    /// Up to 8 UTF-8 bytes packed, first byte lowest; nil when longer.
+    /// Up to 8 UTF-8 bytes packed, first byte lowest; nil when longer. Unambiguous without a length: no n-gram
+    /// holds a NUL byte, so the zero bytes above a short n-gram cannot be part of a longer one.
     static func key(_ bytes: some Collection<UInt8>) -> UInt64? {
         guard bytes.count <= 8 else { return nil }
         var key: UInt64 = 0
         for (shift, byte) in bytes.enumerated() { key |= UInt64(byte) << (8 * UInt64(shift)) }
-        return key | (UInt64(bytes.count) << 60)  // the length, so "a" and "a\0" differ (no n-gram holds a NUL)
+        return key
     }
 }
 
@@ -157,7 +158,7 @@ public struct LanguageIdentifier: Sendable {
             }
         }
         for scalar in text.unicodeScalars.prefix(2_000) {
-            if (0x064B...0x065F).contains(scalar.value) || scalar.value == 0x0670 || scalar.value == 0x0640 { continue }
+            if TriageText.isArabicMark(scalar) { continue }
             if isLetter(scalar) {
                 if scalar.value >= 0x41, scalar.value <= 0x5A {
                     word.append(Unicode.Scalar(scalar.value + 0x20)!)

@@ -74,6 +74,12 @@ public struct TriageText: Sendable, Equatable {
         character.isLetter || character.isNumber || character == "@" || character == "$"
     }
 
+    /// Arabic diacritics (harakat, shadda, sukun, superscript alef) and tatweel: spelling, not letters. (The same
+    /// set as `ARABIC_MARKS` in scripts/language-id/train.py.)
+    static func isArabicMark(_ scalar: Unicode.Scalar) -> Bool {
+        (0x064B...0x065F).contains(scalar.value) || scalar.value == 0x0670 || scalar.value == 0x0640
+    }
+
     /// Arabizi uses 2, 3, 5, 7 and 9 as letters ("3afak", "7sab", "ma9dertch"); leetspeak uses 0, 1, 4, 8, @ and $
     /// ("k1ll", "h4te"), which Arabizi does not.
     static func looksArabizi(_ word: String) -> Bool {
@@ -86,7 +92,7 @@ public struct TriageText: Sendable, Equatable {
         for scalar in word.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
             let value = scalar.value
             // Latin combining accents and Arabic diacritics, tatweel.
-            if (0x0300...0x036F).contains(value) || (0x064B...0x065F).contains(value) || value == 0x0670 || value == 0x0640 { continue }
+            if (0x0300...0x036F).contains(value) || isArabicMark(scalar) { continue }
             var mapped = scalar
             switch value {
             case 0x0622, 0x0623, 0x0625, 0x0671: mapped = "\u{0627}"  // آ أ إ ٱ → ا

@@ -24,12 +24,17 @@ public enum OutboundMailKind: String, Sendable, CaseIterable {
 /// Mail to send, written in the transaction of the change that causes it: a `mail_messages` row (direction
 /// out, status queued) that fixes the Message-ID at once, so a customer's answer threads even before the
 /// mail has left, and an outbox job that points at it.
-enum OutboundMailQueue {
-    static let jobKind = "mail"
+public enum OutboundMailQueue {
+    public static let jobKind = "mail"
 
     struct Payload: Codable {
         var mailID: UUID
         enum CodingKeys: String, CodingKey { case mailID = "mail_id" }
+    }
+
+    /// The mail a job of `jobKind` sends; nil for a payload that is not one.
+    public static func mailID(of job: OutboxJob) -> UUID? {
+        try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)).mailID
     }
 
     static func rows(

@@ -94,7 +94,8 @@ public struct SQLDirectoryRepository: DirectoryRepository {
 
     public func updateQueueMail(_ ref: String, _ settings: QueueMailSettings) async throws -> QueueRecord {
         try await database.write { tx in
-            guard let queue = try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx) else {
+            // An unknown name is "no such queue" here, not an invalid field as when a ticket names one.
+            guard let queue = try? await SQLTicketRepository.queue(for: ref, field: "queue", on: tx) else {
                 throw RecordNotFound(kind: "queue", reference: ref)
             }
             if let address = settings.emailAddress { queue.emailAddress = address.isEmpty ? nil : address }

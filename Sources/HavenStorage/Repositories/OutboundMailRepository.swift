@@ -38,7 +38,7 @@ public struct OutboundMailContext: Sendable {
 public protocol OutboundMailRepository: Sendable {
     func context(mailID: UUID) async throws -> OutboundMailContext?
     /// Keeps the rendered message (original in `mail_originals`) before its first attempt.
-    func saveRendered(mailID: UUID, raw: [UInt8], sender: String, recipient: String, subject: String, text: String, html: String?) async throws
+    func saveRendered(mailID: UUID, at now: Date, raw: [UInt8], sender: String, recipient: String, subject: String, text: String, html: String?) async throws
     func original(sha256: String) async throws -> [UInt8]?
     /// Completes the job and records the delivery on the mail; a permanent failure also goes on the ticket's
     /// event log (`mail.failed`) and notifies the reply's author (else the assignee). False if the job was
@@ -105,9 +105,8 @@ public struct SQLOutboundMailRepository: OutboundMailRepository {
         return context
     }
 
-    public func saveRendered(mailID: UUID, raw: [UInt8], sender: String, recipient: String, subject: String, text: String, html: String?) async throws {
+    public func saveRendered(mailID: UUID, at now: Date, raw: [UInt8], sender: String, recipient: String, subject: String, text: String, html: String?) async throws {
         let sha = Hex.lowercase(SHA256.hash(data: raw))
-        let now = Date()
         try await database.write { tx in
             let sql = try tx.sql()
             try await MailOriginals.insert([(sha256: sha, raw: raw)], at: now, on: sql)

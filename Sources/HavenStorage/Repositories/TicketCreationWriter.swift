@@ -47,6 +47,13 @@ struct TicketCreationWriter: Sendable {
         }
         let accepted = requests.indices.filter { refused[$0] == nil }
         guard !accepted.isEmpty else { return requests.indices.map { .failure(refused[$0]!) } }
+        // Where each accepted ticket goes: its preferred queue when that exists, else the one its draft names
+        // (absent: no queue at all).
+        var chosen: [Int: QueueModel] = [:]
+        for index in accepted {
+            let request = requests[index]
+            if let queue = try request.origin.preferredQueue.flatMap({ preferred[$0] }) ?? queues[request.draft.queue]!.get() { chosen[index] = queue }
+        }
 
         let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
         let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
@@ -55,7 +62,7 @@ struct TicketCreationWriter: Sendable {
         var records: [Int: TicketRecord] = [:]
         for (position, index) in accepted.enumerated() {
             let request = requests[index]
-            let queue = try request.origin.preferredQueue.flatMap { preferred[$0] } ?? queues[request.draft.queue]!.get()
+            let queue = chosen[index]
             let contact = contacts[position]
             let ticket = TicketModel(
                 request.draft, number: numbers[.ticketNumber]![position], changeSeq: numbers[.ticketChange]![position],
@@ -108,8 +115,7 @@ struct TicketCreationWriter: Sendable {
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
         // Counted only where an acknowledgement would go out: mail is configured and the queue sends them.
         let acknowledging = accepted.filter { index in
-            requests[index].origin.acknowledgement != nil && outboundMail != nil
-                && ((try? queues[requests[index].draft.queue]?.get())??.acknowledgeEmail ?? true)
+            requests[index].origin.acknowledgement != nil && outboundMail != nil && (chosen[index]?.acknowledgeEmail ?? true)
         }
         let allowed = try await AutomaticResponses.count(acknowledging.map { requests[$0].origin.acknowledgement! }, on: tx.sql())
         var outgoing: [(mail: MailMessageModel, job: OutboxModel)] = []
