@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/language-model.tsv"), .copy("Resources/risk-lexicon.json")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/language-model.tsv"), .copy("Resources/risk-lexicon.json"), .copy("Resources/topic-keywords.json")],
             swiftSettings: swiftSettings
         ),
         // The `haven` command line: serve, migrate, user add, token create.

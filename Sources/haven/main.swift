@@ -132,7 +132,7 @@ struct TriageOptions: ParsableArguments {
 struct Haven: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "haven", abstract: "Haven, the support desk.",
-        subcommands: [Serve.self, Migrate.self, User.self, Token.self, Mail.self])
+        subcommands: [Serve.self, Migrate.self, User.self, Token.self, Mail.self, TriageCommand.self])
 }
 
 func makeLogger(_ level: Logger.Level = .info) -> Logger {
@@ -297,6 +297,41 @@ struct Mail: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("haven: temporary failure, try again later: \(error)\n".utf8))
                 throw ExitCode(75)
             }
+        }
+    }
+}
+
+struct TriageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "triage", abstract: "Check triage against labelled messages.", subcommands: [Eval.self])
+
+    struct Eval: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Language, risk and topic of each labelled message against its labels: precision, recall and confusion per language and harm, and throughput.",
+            discussion: "FILE has one JSON object per line: {\"text\", \"language\", \"level\", \"harms\": [...], \"topic\", \"note\"}; see data/triage/dev-set.jsonl.")
+
+        @Argument(help: "A JSON-lines file of labelled messages.") var file: String
+        @OptionGroup var triage: TriageOptions
+        @Flag(help: "Leave out the list of disagreements.") var quiet = false
+        @Option(help: "Seconds to measure throughput on one thread (0 skips it).") var seconds: Double = 2
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("Cannot read '\(file)'.") }
+            let messages: [LabelledMessage]
+            do { messages = try LabelledMessage.read(jsonLines: String(decoding: data, as: UTF8.self)) } catch { throw ValidationError("\(file): \(error.description)") }
+            guard !messages.isEmpty else { throw ValidationError("\(file) has no messages.") }
+            let model = TriageModels.triage(risk: try triage.risk)
+            print(TriageEvaluation(messages, triage: model).report(showMisses: !quiet))
+            print("")
+            print(TopicLearningCheck(messages, triage: model).report())
+            guard seconds > 0 else { return }
+            var done = 0, critical = 0
+            let start = Date()
+            while Date().timeIntervalSince(start) < seconds {
+                for message in messages where model.assess(message.text).risk.level == .critical { critical += 1 }
+                done += messages.count
+            }
+            print(String(format: "\nThroughput: %.0f messages/s on one thread (language + risk + topic, %d messages, %d critical)",
+                         Double(done) / Date().timeIntervalSince(start), messages.count, critical / max(1, done / messages.count)))
         }
     }
 }

@@ -27,7 +27,21 @@ public enum TriageModels {
             guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError("Cannot read the risk lexicon file '\(path)'.") }
             do { lexicon.merge(try RiskLexicon(json: data, name: name)) } catch { throw ConfigurationError("Risk lexicon: \(error.description)") }
         }
+        if let problem = lexicon.unknownContexts.first { throw ConfigurationError("Risk lexicon folder '\(directory)': \(problem).") }
         return RiskDetector(lexicon: lexicon)
+    }
+
+    /// The topic model's cold start (`Resources/topic-keywords.json`), before agents have taught it anything.
+    public static let topicKeywords: TopicKeywords = {
+        guard let url = Bundle.module.url(forResource: "topic-keywords", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            preconditionFailure("topic-keywords.json is missing from the build")
+        }
+        do { return try TopicKeywords(json: data, name: "topic-keywords.json") } catch { preconditionFailure("\(error)") }
+    }()
+
+    /// Language, risk and a cold-start topic model, as `haven triage eval` and a new node start with.
+    public static func triage(risk: RiskDetector = risk) -> Triage {
+        Triage(languages: languages, risk: risk, topics: TopicModel(keywords: topicKeywords))
     }
 
     /// The risk lexicon Haven ships (`Resources/risk-lexicon.json`).
@@ -35,6 +49,10 @@ public enum TriageModels {
         guard let url = Bundle.module.url(forResource: "risk-lexicon", withExtension: "json"), let data = try? Data(contentsOf: url) else {
             preconditionFailure("risk-lexicon.json is missing from the build")
         }
-        do { return RiskDetector(lexicon: try RiskLexicon(json: data, name: "risk-lexicon.json")) } catch { preconditionFailure("\(error)") }
+        do {
+            let lexicon = try RiskLexicon(json: data, name: "risk-lexicon.json")
+            precondition(lexicon.unknownContexts.isEmpty, "risk-lexicon.json: \(lexicon.unknownContexts)")
+            return RiskDetector(lexicon: lexicon)
+        } catch { preconditionFailure("\(error)") }
     }()
 }

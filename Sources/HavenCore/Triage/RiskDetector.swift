@@ -51,6 +51,9 @@ public struct RiskLexicon: Sendable {
         /// "first" (the writer, about themself), "other" (about or to someone else); nil: either.
         public var person: String?
         public var note: String?
+        /// A context (`contexts` in the file) that must also occur somewhere in the message: "keep it secret" is
+        /// child safety only when a child is mentioned ("minor"), "on fire" animal cruelty only with an animal.
+        public var with: String?
     }
 
     struct File: Codable {
@@ -58,6 +61,8 @@ public struct RiskLexicon: Sendable {
         var phrases: [Entry]
         var negations: [String: [String]]
         var hyperbole: [String: [String]]
+        /// Named word lists, per language, that entries can require (`with`).
+        var contexts: [String: [String: [String]]]?
     }
 
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
@@ -73,8 +78,11 @@ public struct RiskLexicon: Sendable {
     var patterns: [Pattern] = []
     /// First word → the patterns that start with it.
     var byFirstWord: [String: [Int]] = [:]
-    var negations: Set<String> = []
+    /// Per language: "no" negates in English, and is "in the" in Portuguese.
+    var negations: [String: Set<String>] = [:]
     var hyperbole: [[String]] = []
+    /// Context name → its phrases' words.
+    var contexts: [String: [[String]]] = [:]
 
     public init() {}
 
@@ -98,6 +106,9 @@ public struct RiskLexicon: Sendable {
             throw Invalid(description: "\(name) could not be read: \(error)")
         }
         guard file.version == 1 else { throw Invalid(description: "\(name): version must be 1") }
+        for (context, languages) in file.contexts ?? [:] {
+            contexts[context, default: []] += languages.values.joined().map(TriageText.phraseKeys).filter { !$0.isEmpty }
+        }
         for (index, entry) in file.phrases.enumerated() {
             let keys = TriageText.phraseKeys(entry.phrase)
             guard !keys.isEmpty, keys.first != "*", keys.last != "*", keys.count <= 12 else {
@@ -109,18 +120,27 @@ public struct RiskLexicon: Sendable {
             guard entry.level != .none else { throw Invalid(description: "\(name): phrase \(index + 1) ('\(entry.phrase)'): level is medium, high or critical") }
             add(Pattern(entry: entry, keys: keys))
         }
-        negations = Set(file.negations.values.joined().compactMap(TriageText.canonical))
+        negations = file.negations.mapValues { Set($0.compactMap(TriageText.canonical)) }
         hyperbole = file.hyperbole.values.joined().map(TriageText.phraseKeys).filter { !$0.isEmpty }
     }
 
     /// Another file's entries added to these.
     public mutating func merge(_ other: RiskLexicon) {
         for pattern in other.patterns { add(pattern) }
-        negations.formUnion(other.negations)
+        negations.merge(other.negations) { $0.union($1) }
         hyperbole += other.hyperbole
+        contexts.merge(other.contexts, uniquingKeysWith: +)
     }
 
     public var count: Int { patterns.count }
+
+    /// Phrases whose `with` names a context that no file defines (checked once all files are merged, so an
+    /// admin's file can use Haven's "minor" or "animal").
+    public var unknownContexts: [String] {
+        patterns.compactMap { pattern in
+            pattern.entry.with.flatMap { contexts[$0] == nil ? "'\(pattern.entry.phrase)' needs the context '\($0)', which no lexicon file defines" : nil }
+        }
+    }
 
     private mutating func add(_ pattern: Pattern) {
         byFirstWord[pattern.keys[0], default: []].append(patterns.count)
@@ -134,8 +154,9 @@ public struct RiskLexicon: Sendable {
 
 /// Finds self-harm, child-safety, threat, bullying, hate and animal-cruelty signals in a message, in context:
 /// idioms that only sound violent ("this bug is killing me", "je meurs de rire") are set aside first; a phrase
-/// right after a negation ("I would never hurt myself") is downgraded (self-harm stays medium: it is still
-/// being talked about) or dropped; quoting and reporting keep their level (a report of bullying is bullying).
+/// right after a negation ("I would never hurt myself") is dropped; a phrase that needs a context ("keep it secret"
+/// with a child mentioned) counts only with it; quoting and reporting keep their level (a report of bullying is
+/// bullying).
 public struct RiskDetector: Sendable {
     public let lexicon: RiskLexicon
     /// How many words before a phrase a negation still applies to.
@@ -146,19 +167,33 @@ public struct RiskDetector: Sendable {
     }
 
     public func assess(_ text: String) -> RiskAssessment {
-        let words = TriageText(text).words
+        assess(TriageText(text))
+    }
+
+    /// The same, on text already read (triage reads a message once for risk and topic).
+    public func assess(_ triageText: TriageText) -> RiskAssessment {
+        let text = triageText.original
+        let words = triageText.words
         guard !words.isEmpty else { return .none }
         let idiomatic = idiomWords(words)
         var signals: [RiskSignal] = []
         var covered = Set<Int>()
+        var contextPresent: [String: Bool] = [:]
+        func present(_ context: String) -> Bool {
+            if let known = contextPresent[context] { return known }
+            let found = (lexicon.contexts[context] ?? []).contains { keys in words.indices.contains { match(keys, in: words, at: $0) != nil } }
+            contextPresent[context] = found
+            return found
+        }
         for start in words.indices where !idiomatic.contains(start) {
             var candidates = lexicon.byFirstWord[words[start].key] ?? []
-            if let leet = words[start].leet { candidates += lexicon.byFirstWord[leet] ?? [] }
+            if let alternate = words[start].alternate { candidates += lexicon.byFirstWord[alternate] ?? [] }
             for index in candidates {
                 let pattern = lexicon.patterns[index]
                 guard let end = match(pattern.keys, in: words, at: start), !(start...end).contains(where: idiomatic.contains) else { continue }
                 // A longer phrase already covering these words said it (e.g. "want to kill myself" and "kill myself").
                 if (start...end).allSatisfy(covered.contains) { continue }
+                if let context = pattern.entry.with, !present(context) { continue }
                 guard let signal = signal(for: pattern.entry, words: words, span: start...end, text: text) else { continue }
                 covered.formUnion(start...end)
                 signals.append(signal)
@@ -172,17 +207,15 @@ public struct RiskDetector: Sendable {
     }
 
     private func signal(for entry: RiskLexicon.Entry, words: [TriageText.Word], span: ClosedRange<Int>, text: String) -> RiskSignal? {
-        var level = entry.level
+        let level = entry.level
         var notes: [String] = []
         if let person = entry.person { notes.append(person == "first" ? "first person" : "about someone else") }
+        let negations = lexicon.negations[entry.language] ?? lexicon.negations[String(entry.language.prefix { $0 != "-" })] ?? []
         let reach = max(0, span.lowerBound - Self.negationReach)..<span.lowerBound
-        if reach.contains(where: { words[$0].clause == words[span.lowerBound].clause && lexicon.negations.contains(words[$0].key) }) {
-            guard entry.harm == .selfHarm else { return nil }
-            level = min(level, .medium)
-            notes.append("negated")
-        } else {
-            notes.append("no negation")
-        }
+        // "I would never hurt myself": said to be reassuring, not a risk (the eval set's decoys hold this to account).
+        if reach.contains(where: { words[$0].clause == words[span.lowerBound].clause && negations.contains(words[$0].key) }) { return nil }
+        notes.append("no negation")
+        if let context = entry.with { notes.append("with \(context.replacingOccurrences(of: "_", with: " "))") }
         if span.contains(where: { words[$0].quoted }) { notes.append("quoted") }
         if let note = entry.note { notes.append(note) }
         let excerpt = String(text[words[span.lowerBound].range.lowerBound..<words[span.upperBound].range.upperBound])
@@ -191,7 +224,7 @@ public struct RiskDetector: Sendable {
 
     /// The last word of `keys` matched from `start` (keys or leet readings; "*" skips up to three words).
     private func match(_ keys: [String], in words: [TriageText.Word], at start: Int) -> Int? {
-        func matches(_ key: String, _ word: TriageText.Word) -> Bool { word.key == key || word.leet == key }
+        func matches(_ key: String, _ word: TriageText.Word) -> Bool { word.key == key || word.alternate == key }
         func step(_ k: Int, _ w: Int) -> Int? {
             if k == keys.count { return w - 1 }
             guard w < words.count else { return nil }

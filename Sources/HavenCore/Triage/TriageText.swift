@@ -11,8 +11,9 @@ public struct TriageText: Sendable, Equatable {
     public struct Word: Sendable, Equatable {
         /// The canonical form matched against lexicons.
         public var key: String
-        /// The leetspeak reading, when it differs.
-        public var leet: String?
+        /// Another reading, when there is one: leetspeak with its digits as letters ("k1ll" → "kil"), or an Arabic
+        /// word without its leading "و" ("and"), which is written joined to the next word ("وأقتلكم").
+        public var alternate: String?
         /// Where the word is in the original text (for quoting it in a signal).
         public var range: Range<String.Index>
         /// Inside quotation marks.
@@ -47,7 +48,7 @@ public struct TriageText: Sendable, Equatable {
                 continue
             }
             if let scalar = character.unicodeScalars.first, let word = Self.emoji[scalar] {
-                words.append(Word(key: word, leet: nil, range: index..<text.index(after: index), quoted: quoted, clause: clause))
+                words.append(Word(key: word, alternate: nil, range: index..<text.index(after: index), quoted: quoted, clause: clause))
                 index = text.index(after: index)
                 continue
             }
@@ -65,7 +66,8 @@ public struct TriageText: Sendable, Equatable {
                 leet = Self.canonical(String(raw.map { Self.leetDigits[$0] ?? $0 }))
                 if leet == key { leet = nil }
             }
-            words.append(Word(key: key, leet: leet, range: start..<index, quoted: quoted, clause: clause))
+            if leet == nil, key.hasPrefix("\u{0648}"), key.unicodeScalars.count >= 4 { leet = String(key.unicodeScalars.dropFirst()) }
+            words.append(Word(key: key, alternate: leet, range: start..<index, quoted: quoted, clause: clause))
         }
         self.words = words
     }

@@ -1,0 +1,25 @@
+/// Everything triage says about one message.
+public struct TriageResult: Sendable, Equatable {
+    public var language: LanguageIdentification
+    public var risk: RiskAssessment
+    public var topic: TopicSuggestion
+}
+
+/// Language, risk and topic of a message, read once.
+public struct Triage: Sendable {
+    public var languages: LanguageIdentifier
+    public var risk: RiskDetector
+    public var topics: TopicModel
+
+    public init(languages: LanguageIdentifier, risk: RiskDetector, topics: TopicModel) {
+        self.languages = languages
+        self.risk = risk
+        self.topics = topics
+    }
+
+    public func assess(_ text: String) -> TriageResult {
+        let words = TriageText(text)
+        let risk = risk.assess(words)
+        return TriageResult(language: languages.identify(text), risk: risk, topic: topics.suggest(words, harms: risk.harms))
+    }
+}
