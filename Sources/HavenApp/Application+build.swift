@@ -44,6 +44,8 @@ public struct HavenServices: Sendable {
     public let notifications: any NotificationRepository
     /// Delivers the outbox; nil when Haven sends no mail.
     public let outboxWorker: OutboxWorker?
+    public let topics: TopicLearner
+    public let triageReports: any TriageReportRepository
 
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
@@ -54,7 +56,9 @@ public struct HavenServices: Sendable {
         tickets = SQLTicketRepository(
             database: database, now: now, outboundMail: mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) })
         directory = SQLDirectoryRepository(database: database)
-        intake = TicketIntake(tickets: tickets, logger: logger, risk: risk)
+        topics = TopicLearner(model: TopicModel(keywords: TriageModels.topicKeywords), examples: SQLTopicExampleRepository(database: database), risk: risk)
+        triageReports = SQLTriageReportRepository(database: database)
+        intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
         mail = SQLMailRepository(database: database)
@@ -98,6 +102,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     MailOutController(templates: services.mailTemplates, outbox: services.outbox, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     QueueController(directory: services.directory, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
+    TriageController(
+        reports: services.triageReports, languages: TriageModels.languages, risk: services.intake.risk, topics: services.topics,
+        bodyLimit: configuration.maxBodyBytes, now: { Date() }
+    ).addRoutes(to: protected)
     return router
 }
 
@@ -112,6 +120,8 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         services = try HavenServices(
             database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
             mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: risk)
+        // The topic model starts from what agents have taught every node so far.
+        try await services.topics.catchUp()
     } catch {
         await database.shutdown()
         throw error
@@ -128,6 +138,7 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         logger.info("sending mail", metadata: ["smtp": "\(configuration.mailOut!.smtp.redacted)", "from": "\(configuration.mailOut!.from.address)"])
         app.addServices(worker)
     }
+    app.addServices(TopicLearningService(learner: services.topics, interval: .seconds(5), logger: logger))
     app.addServices(DatabaseCloser(database: database))
     return app
 }

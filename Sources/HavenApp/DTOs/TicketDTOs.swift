@@ -77,11 +77,16 @@ struct CreateTicketBody: Decodable {
     }
 }
 
-/// PATCH body. `queue` and `assignee` tell "absent" (leave alone) from `null` (clear).
+/// PATCH body. `queue`, `assignee`, `topic` and `language` tell "absent" (leave alone) from `null` (clear).
+/// `topic`, `language`, `risk_level` and `harms` are agents' corrections of triage; `risk_level` and `harms` go
+/// together.
 struct UpdateTicketBody: Decodable {
     var update = TicketUpdate()
 
-    enum CodingKeys: String, CodingKey { case status, priority, queue, assignee, tags }
+    enum CodingKeys: String, CodingKey {
+        case status, priority, queue, assignee, tags, topic, language, harms
+        case riskLevel = "risk_level"
+    }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -91,6 +96,23 @@ struct UpdateTicketBody: Decodable {
         if c.contains(.queue) { update.queue = .some(try c.decodeNil(forKey: .queue) ? nil : try c.decode(String.self, forKey: .queue)) }
         if c.contains(.assignee) {
             update.assignee = .some(try c.decodeNil(forKey: .assignee) ? nil : try c.decode(String.self, forKey: .assignee))
+        }
+        if c.contains(.topic) { update.topic = .some(try c.decodeNil(forKey: .topic) ? nil : try c.decodeChoice(Topic.self, forKey: .topic)) }
+        if c.contains(.language) { update.language = .some(try c.decodeNil(forKey: .language) ? nil : try c.decode(String.self, forKey: .language)) }
+        let level = try c.decodeChoice(RiskLevel.self, forKey: .riskLevel)
+        let harms = try c.decodeIfPresent([String].self, forKey: .harms)
+        if level != nil || harms != nil {
+            guard let level, let harms else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: level == nil ? .riskLevel : .harms, in: c, debugDescription: "risk_level and harms correct triage together; send both.")
+            }
+            update.risk = RiskCorrection(level: level, harms: try harms.map { raw in
+                guard let harm = Harm(rawValue: raw) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .harms, in: c, debugDescription: "'\(raw)' is not one of: \(Harm.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return harm
+            })
         }
     }
 }

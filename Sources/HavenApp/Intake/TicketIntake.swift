@@ -4,21 +4,25 @@ import Logging
 
 /// The one door every channel's new request goes through.
 ///
-/// Stages today: normalize and validate (domain) → identify the contact, choose the queue, number
-/// the ticket and append its first events (one storage transaction) → notify. Dedupe, language and
-/// risk detection, SOP choice and SLA clocks are stages later issues add here, so that email, forms,
-/// in-app requests, chat and the API all get them at once.
+/// Stages today: normalize and validate (domain) → triage: language, risk and a suggested topic → identify the
+/// contact, choose the queue (the safety queue for critical risk), number the ticket and append its first events
+/// (one storage transaction) → notify. Dedupe, SOP choice and SLA clocks are stages later issues add here, so that
+/// email, forms, in-app requests, chat and the API all get them at once.
 public struct TicketIntake: Sendable {
     let tickets: any TicketRepository
     let logger: Logger
     let languages: LanguageIdentifier
     let risk: RiskDetector
+    /// Suggests topics; nil: no suggestion (tests that do not care).
+    let topics: TopicLearner?
     /// Where critical risk goes at once, when a queue with this slug exists (the routing issue makes this a rule).
     public static let safetyQueue = "safety"
 
     public init(
-        tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages, risk: RiskDetector = TriageModels.risk
+        tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages, risk: RiskDetector = TriageModels.risk,
+        topics: TopicLearner? = nil
     ) {
+        self.topics = topics
         self.tickets = tickets
         self.logger = logger
         self.languages = languages
@@ -43,8 +47,10 @@ public struct TicketIntake: Sendable {
         origin.messageLanguage = origin.messageLanguage ?? language(of: normalized.body)
         if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
         // Risk: a critical message is urgent and goes to the safety queue at once.
-        let assessment = origin.risk ?? risk.assess(normalized.body)
+        let text = TriageText(normalized.body)
+        let assessment = origin.risk ?? risk.assess(text)
         origin.risk = assessment
+        if origin.topic == nil { origin.topic = topics?.suggest(text, harms: assessment.harms) }
         if assessment.level == .critical {
             normalized.priority = .urgent
             origin.preferredQueue = Self.safetyQueue

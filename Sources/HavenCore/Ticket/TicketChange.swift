@@ -22,6 +22,12 @@ public enum TicketChange: Sendable, Equatable {
     case mailFailed(messageID: String?, recipient: String, reason: String)
     /// Triage found risk in a customer's message (the ticket's risk is the highest of its messages').
     case riskDetected(messageID: String, level: RiskLevel, harms: [Harm])
+    /// An agent set the ticket's topic (triage's suggestion stays on the ticket, for the triage quality report).
+    case topicChanged(from: Topic?, to: Topic?)
+    /// An agent corrected the ticket's language.
+    case languageChanged(from: String?, to: String?)
+    /// An agent corrected triage's risk: a false alarm taken down, or a harm it missed.
+    case riskCorrected(from: RiskLevel, to: RiskLevel, harmsFrom: [Harm], harmsTo: [Harm])
 
     /// The stable name stored in `ticket_events.type`.
     public var type: String {
@@ -36,6 +42,9 @@ public enum TicketChange: Sendable, Equatable {
         case .linked: "ticket.linked"
         case .mailFailed: "mail.failed"
         case .riskDetected: "risk.detected"
+        case .topicChanged: "topic.changed"
+        case .languageChanged: "language.changed"
+        case .riskCorrected: "risk.corrected"
         }
     }
 }
@@ -87,6 +96,18 @@ private struct RiskPayload: Codable {
     }
 }
 
+private struct RiskCorrectionPayload: Codable {
+    var from: RiskLevel
+    var to: RiskLevel
+    var harmsFrom: [Harm]
+    var harmsTo: [Harm]
+    enum CodingKeys: String, CodingKey {
+        case from, to
+        case harmsFrom = "harms_from"
+        case harmsTo = "harms_to"
+    }
+}
+
 public enum TicketChangeCodingError: Error, Equatable {
     case unknownType(String)
 }
@@ -113,6 +134,10 @@ extension TicketChange {
             case .tagsChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
             case .linked(let id, let number, let reason): data = try Self.encoder.encode(LinkPayload(ticketID: id, number: number, reason: reason))
             case .riskDetected(let id, let level, let harms): data = try Self.encoder.encode(RiskPayload(messageID: id, level: level, harms: harms))
+            case .topicChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .languageChanged(let from, let to): data = try Self.encoder.encode(FromTo(from: from, to: to))
+            case .riskCorrected(let from, let to, let harmsFrom, let harmsTo):
+                data = try Self.encoder.encode(RiskCorrectionPayload(from: from, to: to, harmsFrom: harmsFrom, harmsTo: harmsTo))
             case .mailFailed(let id, let recipient, let reason):
                 data = try Self.encoder.encode(MailFailedPayload(messageID: id, recipient: recipient, reason: reason))
             }
@@ -153,6 +178,15 @@ extension TicketChange {
         case "risk.detected":
             let risk = try decoder.decode(RiskPayload.self, from: data)
             self = .riskDetected(messageID: risk.messageID, level: risk.level, harms: risk.harms)
+        case "topic.changed":
+            let change = try decoder.decode(FromTo<Topic?>.self, from: data)
+            self = .topicChanged(from: change.from, to: change.to)
+        case "language.changed":
+            let change = try decoder.decode(FromTo<String?>.self, from: data)
+            self = .languageChanged(from: change.from, to: change.to)
+        case "risk.corrected":
+            let change = try decoder.decode(RiskCorrectionPayload.self, from: data)
+            self = .riskCorrected(from: change.from, to: change.to, harmsFrom: change.harmsFrom, harmsTo: change.harmsTo)
         case "mail.failed":
             let failure = try decoder.decode(MailFailedPayload.self, from: data)
             self = .mailFailed(messageID: failure.messageID, recipient: failure.recipient, reason: failure.reason)

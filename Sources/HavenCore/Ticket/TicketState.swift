@@ -12,11 +12,14 @@ public struct TicketState: Codable, Sendable, Equatable {
     public var assigneeID: String?
     public var requesterID: String
     public var tags: [String]
+    /// The support category agents set (triage only suggests one).
+    public var topic: Topic?
 
     public init(
         subject: String, channel: Channel, status: TicketStatus = .new, priority: TicketPriority = .normal,
-        language: String? = nil, queueID: String? = nil, assigneeID: String? = nil, requesterID: String, tags: [String] = []
+        language: String? = nil, queueID: String? = nil, assigneeID: String? = nil, requesterID: String, tags: [String] = [], topic: Topic? = nil
     ) {
+        self.topic = topic
         self.subject = subject
         self.channel = channel
         self.status = status
@@ -29,7 +32,7 @@ public struct TicketState: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case subject, channel, status, priority, language, tags
+        case subject, channel, status, priority, language, tags, topic
         case queueID = "queue_id"
         case assigneeID = "assignee_id"
         case requesterID = "requester_id"
@@ -43,11 +46,16 @@ public struct TicketPatch: Sendable, Equatable {
     public var queueID: String??
     public var assigneeID: String??
     public var tags: [String]?
+    /// An agent's correction of triage: `.some(nil)` clears.
+    public var topic: Topic??
+    public var language: String??
 
     public init(
         status: TicketStatus? = nil, priority: TicketPriority? = nil, queueID: String?? = nil,
-        assigneeID: String?? = nil, tags: [String]? = nil
+        assigneeID: String?? = nil, tags: [String]? = nil, topic: Topic?? = nil, language: String?? = nil
     ) {
+        self.topic = topic
+        self.language = language
         self.status = status
         self.priority = priority
         self.queueID = queueID
@@ -56,7 +64,7 @@ public struct TicketPatch: Sendable, Equatable {
     }
 
     public var isEmpty: Bool {
-        status == nil && priority == nil && queueID == nil && assigneeID == nil && tags == nil
+        status == nil && priority == nil && queueID == nil && assigneeID == nil && tags == nil && topic == nil && language == nil
     }
 }
 
@@ -83,6 +91,18 @@ extension TicketState {
             let next = try TagList.normalize(requested, field: "tags")
             if next != tags { changes.append(.tagsChanged(from: tags, to: next)) }
         }
+        if let next = patch.topic, next != topic {
+            changes.append(.topicChanged(from: topic, to: next))
+        }
+        if let requested = patch.language {
+            let next = try requested.map { value throws(DomainError) -> String in
+                guard let tag = LocaleTag.normalize(value) else {
+                    throw .invalid([FieldProblem(field: "language", problem: "'\(value)' is not a language tag; use one like en, pt-BR, ar or fr.")])
+                }
+                return tag
+            }
+            if next != language { changes.append(.languageChanged(from: language, to: next)) }
+        }
         return changes
     }
 
@@ -105,7 +125,9 @@ extension TicketState {
     public mutating func apply(_ change: TicketChange) {
         switch change {
         case .created(let initial): self = initial
-        case .messageAdded, .linked, .mailFailed, .riskDetected: break
+        case .messageAdded, .linked, .mailFailed, .riskDetected, .riskCorrected: break
+        case .topicChanged(_, let to): topic = to
+        case .languageChanged(_, let to): language = to
         case .statusChanged(_, let to): status = to
         case .priorityChanged(_, let to): priority = to
         case .queueChanged(_, let to): queueID = to

@@ -13,5 +13,6 @@ enum HavenMigrations {
         IndexAttachmentsByMessage(), // 008
         CreateOutbox(),         // 009
         AddTriageResults(),     // 010
+        AddTopics(),            // 011
     ]
 }

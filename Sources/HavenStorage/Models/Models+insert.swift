@@ -26,21 +26,22 @@ extension Array where Element: SQLInsertable {
 extension TicketModel: SQLInsertable {
     static let columns = [
         "id", "number", "subject", "status", "priority", "priority_rank", "channel", "language", "queue_id", "assignee_id", "requester_id",
-        "tags", "change_seq", "last_event_seq", "created_at", "updated_at", "risk_level", "harms",
+        "tags", "change_seq", "last_event_seq", "created_at", "updated_at", "risk_level", "harms", "topic", "suggested_topic", "topic_confidence",
     ]
     var values: [any Encodable & Sendable] {
         [id, number, subject, status, priority, priorityRank, channel, language, queueID, assigneeID, requesterID, tags, changeSeq,
-         lastEventSeq, createdAt, updatedAt, riskLevel, harms]
+         lastEventSeq, createdAt, updatedAt, riskLevel, harms, topic, suggestedTopic, topicConfidence]
     }
 }
 
 extension MessageModel: SQLInsertable {
     static let columns = [
         "id", "ticket_id", "author_kind", "author_id", "visibility", "body", "seq", "attachment_count", "language", "created_at", "risk_level",
-        "harms", "risk_signals",
+        "harms", "risk_signals", "topic", "topic_confidence",
     ]
     var values: [any Encodable & Sendable] {
-        [id, ticketID, authorKind, authorID, visibility, body, seq, attachmentCount, language, createdAt, riskLevel, harms, riskSignals]
+        [id, ticketID, authorKind, authorID, visibility, body, seq, attachmentCount, language, createdAt, riskLevel, harms, riskSignals, topic,
+         topicConfidence]
     }
 }
 

@@ -84,6 +84,10 @@ final class TicketModel: Model, @unchecked Sendable {
     /// The highest risk of its messages, and their harms (JSON list).
     @Field(key: "risk_level") var riskLevel: String
     @Field(key: "harms") var harms: String
+    /// The topic agents set; triage's suggestion and how sure it was.
+    @OptionalField(key: "topic") var topic: String?
+    @OptionalField(key: "suggested_topic") var suggestedTopic: String?
+    @OptionalField(key: "topic_confidence") var topicConfidence: Double?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
@@ -108,6 +112,9 @@ final class MessageModel: Model, @unchecked Sendable {
     @OptionalField(key: "risk_level") var riskLevel: String?
     @OptionalField(key: "harms") var harms: String?
     @OptionalField(key: "risk_signals") var riskSignals: String?
+    /// Triage's topic suggestion for a ticket's first message.
+    @OptionalField(key: "topic") var topic: String?
+    @OptionalField(key: "topic_confidence") var topicConfidence: Double?
     init() {}
 }
 

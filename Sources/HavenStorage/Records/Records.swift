@@ -89,6 +89,8 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var email: MessageEmail? = nil
     /// Triage's risk assessment of a customer's message, when it found any.
     public var risk: MessageRisk? = nil
+    /// Triage's topic suggestion (a ticket's first message).
+    public var topic: TopicSuggestion? = nil
 }
 
 /// What risk triage found in a message, and why (signals an agent can read).
@@ -140,12 +142,15 @@ public struct TicketRecord: Codable, Sendable, Equatable {
     /// The highest risk triage found in the ticket's messages, and their harms.
     public var riskLevel: RiskLevel = .none
     public var harms: [Harm] = []
+    /// The topic agents set (nil until one does), and triage's suggestion.
+    public var topic: Topic? = nil
+    public var suggestedTopic: TopicSuggestion? = nil
 
     /// The ticket's changeable fields, in the event log's terms.
     public var state: TicketState {
         TicketState(
             subject: subject, channel: channel, status: status, priority: priority, language: language,
-            queueID: queue?.id.uuidString, assigneeID: assignee?.id.uuidString, requesterID: requester.id.uuidString, tags: tags)
+            queueID: queue?.id.uuidString, assigneeID: assignee?.id.uuidString, requesterID: requester.id.uuidString, tags: tags, topic: topic)
     }
 }
 

@@ -5,7 +5,7 @@ import SQLKit
 /// The one query that reads tickets with their requester, queue and assignee, and its decoder.
 enum TicketRows {
     static let select: SQLQueryString = """
-        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms,
+        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms, t.topic, t.suggested_topic, t.topic_confidence,
                t.change_seq, t.created_at, t.updated_at,
                c.id AS r_id, c.email AS r_email, c.external_id AS r_external_id, c.name AS r_name, c.locale AS r_locale,
                c.kind AS r_kind, c.tier AS r_tier, c.market AS r_market,
@@ -53,7 +53,14 @@ enum TicketRows {
             updatedAt: try row.decode(column: "updated_at", as: Date.self),
             messages: nil,
             riskLevel: RiskLevel(rawValue: try row.decode(column: "risk_level", as: String.self)) ?? .none,
-            harms: JSONList.decode(try row.decode(column: "harms", as: String.self)).compactMap(Harm.init(rawValue:)))
+            harms: JSONList.decode(try row.decode(column: "harms", as: String.self)).compactMap(Harm.init(rawValue:)),
+            topic: try row.decode(column: "topic", as: String?.self).flatMap(Topic.init(rawValue:)),
+            suggestedTopic: try suggestion(row, "suggested_topic"))
+    }
+
+    static func suggestion(_ row: any SQLRow, _ column: String) throws -> TopicSuggestion? {
+        guard let topic = try row.decode(column: column, as: String?.self).flatMap(Topic.init(rawValue:)) else { return nil }
+        return TopicSuggestion(topic: topic, confidence: try row.decode(column: "topic_confidence", as: Double?.self) ?? 0)
     }
 }
 
@@ -76,7 +83,8 @@ enum MessageRows {
             },
             risk: risk(
                 level: try row.decode(column: "risk_level", as: String?.self), harms: try row.decode(column: "harms", as: String?.self),
-                signals: try row.decode(column: "risk_signals", as: String?.self)))
+                signals: try row.decode(column: "risk_signals", as: String?.self)),
+            topic: try TicketRows.suggestion(row, "topic"))
     }
 
     static func risk(level: String?, harms: String?, signals: String?) -> MessageRisk? {

@@ -141,7 +141,7 @@ public struct SQLTicketRepository: TicketRepository {
     public func update(_ ref: TicketRef, with update: TicketUpdate, actor: Actor) async throws -> TicketRecord {
         let id = try await database.write { tx -> UUID in
             guard let ticket = try await Self.ticket(ref, on: tx) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
-            var patch = TicketPatch(status: update.status, priority: update.priority, tags: update.tags)
+            var patch = TicketPatch(status: update.status, priority: update.priority, tags: update.tags, topic: update.topic, language: update.language)
             var problems: [FieldProblem] = []
             if let queue = update.queue {
                 if let queue { patch.queueID = .some(try await Self.queue(for: queue, field: "queue", on: tx)?.id?.uuidString) }
@@ -153,12 +153,22 @@ public struct SQLTicketRepository: TicketRepository {
                     else { problems.append(FieldProblem(field: "assignee", problem: "There is no active agent '\(assignee)'.")) }
                 } else { patch.assigneeID = .some(nil) }
             }
+            if let risk = update.risk, (risk.level == .none) != risk.harms.isEmpty {
+                problems.append(FieldProblem(field: "harms", problem: "A risk level of none goes with no harms, and medium, high or critical with at least one."))
+            }
             guard problems.isEmpty else { throw DomainError.invalid(problems) }
-            let changes = try Self.state(of: ticket).changes(applying: patch)
+            var changes = try Self.state(of: ticket).changes(applying: patch)
+            if let risk = update.risk {
+                changes += Self.riskCorrection(risk, of: ticket, priority: patch.priority)
+            }
             let now = self.now()
             try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
+            if changes.contains(where: { if case .riskCorrected = $0 { true } else { false } }), let risk = update.risk {
+                try await Self.saveRisk(risk, of: ticket, on: tx.sql())
+            }
             // Solving an email ticket tells the customer (a reply that solves it is that message already).
             let solves = changes.contains { if case .statusChanged(_, .solved) = $0 { true } else { false } }
+            if solves, let topic = ticket.topic { try await TopicExamples.add(ticket: ticket, topic: topic, at: now, on: tx.sql()) }
             if let settings = outboundMail, solves, Channel(rawValue: ticket.channel)?.repliesByEmail == true {
                 let (mail, job) = OutboundMailQueue.rows(.solved, ticketID: try ticket.requireID(), messageID: nil, settings: settings, at: now)
                 try await [mail].insert(on: tx)
@@ -173,6 +183,24 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     // MARK: - Helpers
+
+    /// The `risk.corrected` event for an agent's verdict, when it differs; a ticket corrected to critical becomes
+    /// urgent, as triage would have made it (unless the same request sets the priority).
+    static func riskCorrection(_ risk: RiskCorrection, of ticket: TicketModel, priority: TicketPriority?) -> [TicketChange] {
+        let level = RiskLevel(rawValue: ticket.riskLevel) ?? .none
+        let harms = JSONList.decode(ticket.harms).compactMap(Harm.init(rawValue:))
+        guard risk.level != level || Set(risk.harms) != Set(harms) else { return [] }
+        var changes: [TicketChange] = [.riskCorrected(from: level, to: risk.level, harmsFrom: harms, harmsTo: risk.harms)]
+        let current = TicketPriority(rawValue: ticket.priority) ?? .normal
+        if risk.level == .critical, priority == nil, current != .urgent { changes.append(.priorityChanged(from: current, to: .urgent)) }
+        return changes
+    }
+
+    static func saveRisk(_ risk: RiskCorrection, of ticket: TicketModel, on sql: any SQLDatabase) async throws {
+        ticket.riskLevel = risk.level.rawValue
+        ticket.harms = JSONList.encode(risk.harms.map(\.rawValue))
+        try await sql.raw("UPDATE tickets SET risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms) WHERE id = \(bind: ticket.requireID())").run()
+    }
 
     /// Applies changes to the ticket row and appends them to its event log. Nothing to do for no changes.
     static func record(_ changes: [TicketChange], on ticket: TicketModel, actor: Actor, at now: Date, tx: any Database) async throws {
@@ -193,6 +221,8 @@ public struct SQLTicketRepository: TicketRepository {
         ticket.queueID = state.queueID.flatMap(UUID.init(uuidString:))
         ticket.assigneeID = state.assigneeID.flatMap(UUID.init(uuidString:))
         ticket.tags = JSONList.encode(state.tags)
+        ticket.language = state.language
+        ticket.topic = state.topic?.rawValue
         ticket.lastEventSeq += changes.count
         ticket.updatedAt = now
         return events
@@ -205,7 +235,7 @@ public struct SQLTicketRepository: TicketRepository {
             UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
             queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
             last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt),
-            risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms)
+            risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms), language = \(bind: ticket.language), topic = \(bind: ticket.topic)
             WHERE id = \(bind: ticket.requireID())
             """).run()
     }
@@ -242,7 +272,8 @@ public struct SQLTicketRepository: TicketRepository {
             author: Actor(kind: ActorKind(rawValue: message.authorKind) ?? .system, id: message.authorID?.uuidString.lowercased()),
             visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, language: message.language,
             createdAt: message.createdAt, attachments: [],
-            risk: MessageRows.risk(level: message.riskLevel, harms: message.harms, signals: message.riskSignals))
+            risk: MessageRows.risk(level: message.riskLevel, harms: message.harms, signals: message.riskSignals),
+            topic: message.topic.flatMap(Topic.init(rawValue:)).map { TopicSuggestion(topic: $0, confidence: message.topicConfidence ?? 0) })
     }
 
     static func state(of ticket: TicketModel) -> TicketState {
@@ -255,7 +286,8 @@ public struct SQLTicketRepository: TicketRepository {
             queueID: ticket.queueID?.uuidString,
             assigneeID: ticket.assigneeID?.uuidString,
             requesterID: ticket.requesterID.uuidString,
-            tags: JSONList.decode(ticket.tags))
+            tags: JSONList.decode(ticket.tags),
+            topic: ticket.topic.flatMap(Topic.init(rawValue:)))
     }
 
     static func ticket(_ ref: TicketRef, on db: any Database) async throws -> TicketModel? {

@@ -78,6 +78,12 @@ struct TicketCreationWriter: Sendable {
                 ticket.riskLevel = risk.level.rawValue
                 ticket.harms = JSONList.encode(risk.harms.map(\.rawValue))
             }
+            if let topic = origin.topic {
+                message.topic = topic.topic.rawValue
+                message.topicConfidence = topic.confidence
+                ticket.suggestedTopic = topic.topic.rawValue
+                ticket.topicConfidence = topic.confidence
+            }
             if let mail = origin.mail { mailRows.append(MailMessageModel(mail, ticketID: ticket.id!, messageID: message.id, at: now)) }
             for id in origin.attachmentIDs {
                 files[id]?.messageID = message.id
@@ -100,13 +106,15 @@ struct TicketCreationWriter: Sendable {
             newFiles += created
             var messageRecord = try SQLTicketRepository.record(message)
             messageRecord.risk = risk.map(MessageRisk.init)
+            messageRecord.topic = origin.topic
             messageRecord.attachments = origin.attachmentIDs.compactMap { files[$0].map(SQLAttachmentRepository.record) }
                 + created.map(SQLAttachmentRepository.record)
             records[index] = TicketRecord(
                 id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
-                updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [])
+                updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [],
+                suggestedTopic: origin.topic)
         }
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)

@@ -55,6 +55,10 @@ public struct TicketUpdate: Sendable, Equatable {
     /// `.some(nil)` unassigns.
     public var assignee: String??
     public var tags: [String]?
+    /// Agents' corrections of triage (`.some(nil)` clears a topic or language).
+    public var topic: Topic??
+    public var language: String??
+    public var risk: RiskCorrection?
 
     public init(status: TicketStatus? = nil, priority: TicketPriority? = nil, queue: String?? = nil, assignee: String?? = nil, tags: [String]? = nil) {
         self.status = status
@@ -62,6 +66,16 @@ public struct TicketUpdate: Sendable, Equatable {
         self.queue = queue
         self.assignee = assignee
         self.tags = tags
+    }
+}
+
+/// An agent's verdict on a ticket's risk: the level and harms it really has ("none" and no harms for a false alarm).
+public struct RiskCorrection: Sendable, Equatable {
+    public var level: RiskLevel
+    public var harms: [Harm]
+    public init(level: RiskLevel, harms: [Harm]) {
+        self.level = level
+        self.harms = harms
     }
 }
 
@@ -125,6 +139,8 @@ public struct TicketOrigin: Sendable {
     public var risk: RiskAssessment?
     /// A queue to use instead of the draft's when it exists (critical risk goes to the safety queue); never refused.
     public var preferredQueue: String?
+    /// Triage's topic suggestion for the first message.
+    public var topic: TopicSuggestion?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
