@@ -45,11 +45,11 @@ import Testing
         }
     }
 
-    @Test func negationLowersSelfHarmAndDropsOtherHarms() {
-        let never = assess("I would never hurt myself, I just need my password reset")
-        #expect(never.level == .medium)
-        #expect(never.signals.first?.notes.contains("negated") == true)
-        #expect(assess("je ne vais pas me suicider, rassurez-vous").level == .medium)
+    @Test func aNegatedPhraseDoesNotCount() {
+        #expect(assess("I would never hurt myself, I just need my password reset") == .none)
+        #expect(assess("je ne vais pas me suicider, rassurez-vous") == .none)
+        // "no" negates in English only: in Portuguese it is "in the".
+        #expect(assess("eu vou aí no escritório e mato todo mundo").level == .critical)
         #expect(assess("I'm not going to kill you, relax").level == .none)
         // A negation in another clause does not reach: "I'm not ok, I want to die".
         #expect(assess("I'm not ok. I want to die").level == .critical)
@@ -93,5 +93,34 @@ import Testing
         lexicon.merge(try RiskLexicon(json: extra))
         #expect(RiskDetector(lexicon: lexicon).assess("cala a boca seu bicho inútil").harms == [.bullying])
         #expect(Self.detector.assess("cala a boca seu bicho inútil") == .none)
+    }
+}
+
+@Suite struct RiskContextTests {
+    static let lexicon = try! RiskLexicon(json: Data(#"""
+        {"version": 1,
+         "phrases": [{"harm": "child_safety", "level": "critical", "language": "en", "phrase": "keep it secret", "with": "minor"},
+                     {"harm": "animal_cruelty", "level": "high", "language": "en", "phrase": "on fire", "with": "animal"}],
+         "negations": {}, "hyperbole": {},
+         "contexts": {"minor": {"en": ["year old", "kid"]}, "animal": {"en": ["kitten", "dog"]}}}
+        """#.utf8))
+
+    @Test func aPhraseWithAContextCountsOnlyWithIt() {
+        let detector = RiskDetector(lexicon: Self.lexicon)
+        #expect(detector.assess("he told my 12 year old brother to keep it secret").level == .critical)
+        #expect(detector.assess("please keep it secret, it's a surprise for my wife").level == .none)
+        #expect(detector.assess("they set a kitten on fire").harms == [.animalCruelty])
+        #expect(detector.assess("this song is on fire").level == .none)
+    }
+
+    @Test func aContextNoFileDefinesIsNamed() throws {
+        let lexicon = try RiskLexicon(json: Data(#"""
+            {"version": 1, "phrases": [{"harm": "bullying", "level": "high", "language": "en", "phrase": "loser", "with": "school"}],
+             "negations": {}, "hyperbole": {}}
+            """#.utf8))
+        #expect(lexicon.unknownContexts == ["'loser' needs the context 'school', which no lexicon file defines"])
+        var merged = Self.lexicon
+        merged.merge(lexicon)
+        #expect(merged.unknownContexts.count == 1)
     }
 }

@@ -37,7 +37,7 @@ struct TriageController {
         _ = try context.requireAgent()
         let body = try await JSON.decode(AssessBody.self, from: request, limit: bodyLimit)
         guard !body.text.isEmpty, body.text.count <= NewTicketDraft.maxBodyLength else {
-            throw APIError.badRequest("invalid_body", "text must be 1 to \(NewTicketDraft.maxBodyLength) characters.")
+            throw APIError.validation([FieldProblem(field: "text", problem: "Give 1 to \(NewTicketDraft.maxBodyLength) characters of text.")])
         }
         let text = TriageText(body.text)
         let language = languages.identify(body.text)

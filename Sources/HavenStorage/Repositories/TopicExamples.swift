@@ -2,7 +2,7 @@ import Foundation
 import HavenCore
 import SQLKit
 
-/// A solved ticket's first customer message and the topic agents gave it: what the topic model learns from.
+/// A solved ticket's first message and the topic agents gave it: what the topic model learns from.
 public struct TopicExample: Sendable, Equatable {
     public var id: Int64
     public var text: String
@@ -39,10 +39,11 @@ enum TopicExamples {
     /// The longest text kept: the start of a request says what it is about.
     static let maxText = 2_000
 
-    /// Written in the solving transaction: the ticket's first customer message with the agents' topic.
+    /// Written in the solving transaction: the ticket's first message (the request, whoever typed it in) with the
+    /// agents' topic.
     static func add(ticket: TicketModel, topic: String, at now: Date, on sql: any SQLDatabase) async throws {
         guard let first = try await sql.raw("""
-            SELECT body, language FROM messages WHERE ticket_id = \(bind: ticket.requireID()) AND author_kind = 'contact' ORDER BY seq LIMIT 1
+            SELECT body, language FROM messages WHERE ticket_id = \(bind: ticket.requireID()) AND visibility = 'public' ORDER BY seq LIMIT 1
             """).first() else { return }
         let text = String(try first.decode(column: "body", as: String.self).prefix(maxText))
         try await sql.raw("""
