@@ -95,7 +95,7 @@ import Testing
             "POST /api/v1/mail/inbound", "GET /api/v1/mail/quarantine", "GET /api/v1/mail/quarantine/{id}/raw", "POST /api/v1/mail/quarantine/{id}/reprocess",
             "GET /api/v1/mail/templates", "PUT /api/v1/mail/templates/{key}/{locale}", "DELETE /api/v1/mail/templates/{key}/{locale}",
             "GET /api/v1/mail/outbox", "GET /api/v1/queues", "PATCH /api/v1/queues/{queue}", "GET /api/v1/notifications",
-            "POST /api/v1/notifications/{id}/read",
+            "POST /api/v1/notifications/{id}/read", "GET /api/v1/reports/triage-quality", "POST /api/v1/triage/assess",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.
