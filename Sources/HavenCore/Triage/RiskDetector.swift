@@ -81,6 +81,8 @@ public struct RiskLexicon: Sendable {
     /// Per language: "no" negates in English, and is "in the" in Portuguese.
     var negations: [String: Set<String>] = [:]
     var hyperbole: [[String]] = []
+    /// First word → the idioms that start with it (a message is checked word by word, not idiom by idiom).
+    var hyperboleByFirstWord: [String: [Int]] = [:]
     /// Context name → its phrases' words.
     var contexts: [String: [[String]]] = [:]
 
@@ -122,6 +124,7 @@ public struct RiskLexicon: Sendable {
         }
         negations = file.negations.mapValues { Set($0.compactMap(TriageText.canonical)) }
         hyperbole = file.hyperbole.values.joined().map(TriageText.phraseKeys).filter { !$0.isEmpty }
+        indexHyperbole()
     }
 
     /// Another file's entries added to these.
@@ -129,10 +132,15 @@ public struct RiskLexicon: Sendable {
         for pattern in other.patterns { add(pattern) }
         negations.merge(other.negations) { $0.union($1) }
         hyperbole += other.hyperbole
+        indexHyperbole()
         contexts.merge(other.contexts, uniquingKeysWith: +)
     }
 
     public var count: Int { patterns.count }
+
+    private mutating func indexHyperbole() {
+        hyperboleByFirstWord = Dictionary(grouping: hyperbole.indices, by: { hyperbole[$0][0] })
+    }
 
     /// Phrases whose `with` names a context that no file defines (checked once all files are merged, so an
     /// admin's file can use Haven's "minor" or "animal").
@@ -242,9 +250,11 @@ public struct RiskDetector: Sendable {
     /// Words inside an idiom that only sounds violent.
     private func idiomWords(_ words: [TriageText.Word]) -> Set<Int> {
         var set = Set<Int>()
-        for idiom in lexicon.hyperbole {
-            for start in words.indices {
-                if let end = match(idiom, in: words, at: start) { set.formUnion(start...end) }
+        for start in words.indices {
+            var candidates = lexicon.hyperboleByFirstWord[words[start].key] ?? []
+            if let alternate = words[start].alternate { candidates += lexicon.hyperboleByFirstWord[alternate] ?? [] }
+            for index in candidates {
+                if let end = match(lexicon.hyperbole[index], in: words, at: start) { set.formUnion(start...end) }
             }
         }
         return set
