@@ -95,7 +95,11 @@ public struct SQLTicketRepository: TicketRepository {
         case nil: break
         }
         if let channel = query.channel { conditions.append("t.channel = \(bind: channel.rawValue)") }
-        if let language = query.language { conditions.append("t.language = \(bind: language)") }
+        if let language = query.language {
+            // "pt" finds pt, pt-BR and pt-PT; "pt-BR" only pt-BR.
+            if language.contains("-") { conditions.append("t.language = \(bind: language)") }
+            else { conditions.append("(t.language = \(bind: language) OR t.language LIKE \(bind: language + "-%"))") }
+        }
         if let priority = query.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
         if let requester = query.requester {
             guard let contact = try await ContactLookup.find(requester, on: db) else { return Page(items: [], nextCursor: nil) }
