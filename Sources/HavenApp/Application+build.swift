@@ -102,10 +102,8 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     MailOutController(templates: services.mailTemplates, outbox: services.outbox, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     QueueController(directory: services.directory, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
-    TriageController(
-        reports: services.triageReports, languages: TriageModels.languages, risk: services.intake.risk, topics: services.topics,
-        bodyLimit: configuration.maxBodyBytes, now: { Date() }
-    ).addRoutes(to: protected)
+    TriageController(reports: services.triageReports, intake: services.intake, bodyLimit: configuration.maxBodyBytes, now: { Date() })
+        .addRoutes(to: protected)
     return router
 }
 

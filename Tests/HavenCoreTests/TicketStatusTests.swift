@@ -156,3 +156,23 @@ import Testing
         #expect(throws: DomainError.self) { try TagList.normalize((0..<31).map { "t\($0)" }, field: "tags") }
     }
 }
+
+@Suite struct TriageCorrectionDomainTests {
+    let state = TicketState(subject: "Help", channel: .web, priority: .normal, requesterID: "c1")
+
+    @Test func aCorrectionIsOneEventAndCriticalEscalates() throws {
+        let falseAlarm = try RiskCorrection(level: .none, harms: []).changes(from: (.critical, [.selfHarm]), state: state, settingPriority: false)
+        #expect(falseAlarm == [.riskCorrected(from: .critical, to: .none, harmsFrom: [.selfHarm], harmsTo: [])])
+        let missed = try RiskCorrection(level: .critical, harms: [.violentThreat]).changes(from: (.none, []), state: state, settingPriority: false)
+        #expect(missed == [.riskCorrected(from: .none, to: .critical, harmsFrom: [], harmsTo: [.violentThreat]), .priorityChanged(from: .normal, to: .urgent)])
+        // The agent setting the priority in the same change decides it.
+        #expect(try RiskCorrection(level: .critical, harms: [.violentThreat]).changes(from: (.none, []), state: state, settingPriority: true).count == 1)
+        // Agreeing with triage (harms in any order) changes nothing.
+        #expect(try RiskCorrection(level: .high, harms: [.hateSpeech, .bullying]).changes(from: (.high, [.bullying, .hateSpeech]), state: state, settingPriority: false).isEmpty)
+    }
+
+    @Test func levelAndHarmsMustAgree() {
+        #expect(throws: DomainError.self) { try RiskCorrection(level: .none, harms: [.bullying]).changes(from: (.none, []), state: state, settingPriority: false) }
+        #expect(throws: DomainError.self) { try RiskCorrection(level: .high, harms: []).changes(from: (.none, []), state: state, settingPriority: false) }
+    }
+}

@@ -39,10 +39,8 @@ import Testing
         }
     }
 
+    /// Its figures are measured, not asserted (docs/benchmarks.md); it must stay readable by `haven triage eval`.
     @Test func theTestSetIsReadable() throws {
-        let messages = try Self.messages("test-set.jsonl")
-        #expect(messages.count >= 100)
-        // Measured, not asserted: see docs/benchmarks.md. The evaluation itself must run over it.
-        #expect(TriageEvaluation(messages, triage: Self.triage).overall.messages == messages.count)
+        #expect(try Self.messages("test-set.jsonl").count >= 100)
     }
 }

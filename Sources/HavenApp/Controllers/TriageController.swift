@@ -7,9 +7,7 @@ import Hummingbird
 /// what triage says about a text without creating a ticket.
 struct TriageController {
     let reports: any TriageReportRepository
-    let languages: LanguageIdentifier
-    let risk: RiskDetector
-    let topics: TopicLearner
+    let intake: TicketIntake
     let bodyLimit: Int
     let now: @Sendable () -> Date
 
@@ -39,13 +37,9 @@ struct TriageController {
         guard !body.text.isEmpty, body.text.count <= NewTicketDraft.maxBodyLength else {
             throw APIError.validation([FieldProblem(field: "text", problem: "Give 1 to \(NewTicketDraft.maxBodyLength) characters of text.")])
         }
-        let text = TriageText(body.text)
-        let language = languages.identify(body.text)
-        let assessment = risk.assess(text)
+        let triage = intake.triage(body.text)
         return try JSON.response(TriageAnswer(
-            language: language.language, languageConfidence: language.confidence,
-            risk: MessageRisk(level: assessment.level, harms: assessment.harms, signals: assessment.signals.map(\.description)),
-            topic: topics.suggest(text, harms: assessment.harms)))
+            language: triage.language.language, languageConfidence: triage.language.confidence, risk: MessageRisk(triage.risk), topic: triage.topic))
     }
 
     struct TriageAnswer: Encodable {

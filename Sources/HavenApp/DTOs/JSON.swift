@@ -90,4 +90,15 @@ extension KeyedDecodingContainer {
         }
         return value
     }
+
+    /// A list of allowed values; an unknown one is named with the choices.
+    func decodeChoices<T: RawRepresentable & CaseIterable>(_ type: T.Type, forKey key: Key) throws -> [T]? where T.RawValue == String {
+        try decodeIfPresent([String].self, forKey: key)?.map { raw in
+            guard let value = T(rawValue: raw) else {
+                let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+                throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "'\(raw)' is not one of: \(allowed).")
+            }
+            return value
+        }
+    }
 }

@@ -100,19 +100,13 @@ struct UpdateTicketBody: Decodable {
         if c.contains(.topic) { update.topic = .some(try c.decodeNil(forKey: .topic) ? nil : try c.decodeChoice(Topic.self, forKey: .topic)) }
         if c.contains(.language) { update.language = .some(try c.decodeNil(forKey: .language) ? nil : try c.decode(String.self, forKey: .language)) }
         let level = try c.decodeChoice(RiskLevel.self, forKey: .riskLevel)
-        let harms = try c.decodeIfPresent([String].self, forKey: .harms)
+        let harms = try c.decodeChoices(Harm.self, forKey: .harms)
         if level != nil || harms != nil {
             guard let level, let harms else {
                 throw DecodingError.dataCorruptedError(
                     forKey: level == nil ? .riskLevel : .harms, in: c, debugDescription: "risk_level and harms correct triage together; send both.")
             }
-            update.risk = RiskCorrection(level: level, harms: try harms.map { raw in
-                guard let harm = Harm(rawValue: raw) else {
-                    throw DecodingError.dataCorruptedError(
-                        forKey: .harms, in: c, debugDescription: "'\(raw)' is not one of: \(Harm.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return harm
-            })
+            update.risk = RiskCorrection(level: level, harms: harms)
         }
     }
 }

@@ -13,14 +13,13 @@ public struct TicketIntake: Sendable {
     let logger: Logger
     let languages: LanguageIdentifier
     let risk: RiskDetector
-    /// Suggests topics; nil: no suggestion (tests that do not care).
-    let topics: TopicLearner?
+    let topics: TopicLearner
     /// Where critical risk goes at once, when a queue with this slug exists (the routing issue makes this a rule).
     public static let safetyQueue = "safety"
 
     public init(
         tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages, risk: RiskDetector = TriageModels.risk,
-        topics: TopicLearner? = nil
+        topics: TopicLearner
     ) {
         self.topics = topics
         self.tickets = tickets
@@ -39,19 +38,22 @@ public struct TicketIntake: Sendable {
         languages.identify(text).language
     }
 
+    /// Language, risk and a suggested topic of a new request, read once: what intake stores.
+    public func triage(_ body: String) -> TriageResult {
+        Triage.assess(body, languages: languages, risk: risk) { topics.suggest($0, harms: $1) }
+    }
+
     public func submit(_ draft: NewTicketDraft, actor: Actor, origin: TicketOrigin = TicketOrigin()) async throws -> TicketRecord {
         var normalized = try draft.validated()
-        // Detect the language: stored on the message, and on the ticket when neither the request nor the
-        // requester says which language to answer in.
+        let triage = triage(normalized.body)
         var origin = origin
-        origin.messageLanguage = origin.messageLanguage ?? language(of: normalized.body)
+        origin.messageLanguage = triage.language.language
+        origin.risk = triage.risk
+        origin.topic = triage.topic
+        // The detected language is the ticket's when neither the request nor the requester says which to answer in.
         if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
         // Risk: a critical message is urgent and goes to the safety queue at once.
-        let text = TriageText(normalized.body)
-        let assessment = origin.risk ?? risk.assess(text)
-        origin.risk = assessment
-        if origin.topic == nil { origin.topic = topics?.suggest(text, harms: assessment.harms) }
-        if assessment.level == .critical {
+        if triage.risk.level == .critical {
             normalized.priority = .urgent
             origin.preferredQueue = Self.safetyQueue
         }

@@ -121,6 +121,11 @@ extension TicketState {
         }
     }
 
+    /// A critical risk makes a ticket urgent: found in a customer's reply, or set by an agent's correction.
+    public func escalation(for level: RiskLevel) -> TicketChange? {
+        level == .critical && priority != .urgent ? .priorityChanged(from: priority, to: .urgent) : nil
+    }
+
     /// Applies one recorded change.
     public mutating func apply(_ change: TicketChange) {
         switch change {
@@ -141,5 +146,28 @@ extension TicketState {
         guard case .created(var state) = changes.first else { return nil }
         for change in changes.dropFirst() { state.apply(change) }
         return state
+    }
+}
+
+/// An agent's verdict on a ticket's risk: the level and harms it really has ("none" and no harms for a false alarm).
+public struct RiskCorrection: Sendable, Equatable {
+    public var level: RiskLevel
+    public var harms: [Harm]
+
+    public init(level: RiskLevel, harms: [Harm]) {
+        self.level = level
+        self.harms = harms
+    }
+
+    /// The events correcting a ticket whose risk is `current`: nothing when the verdict agrees; a critical verdict also
+    /// makes the ticket urgent, unless the same change sets the priority itself.
+    public func changes(from current: (level: RiskLevel, harms: [Harm]), state: TicketState, settingPriority: Bool) throws(DomainError) -> [TicketChange] {
+        guard (level == .none) == harms.isEmpty else {
+            throw .invalid([FieldProblem(field: "harms", problem: "A risk level of none goes with no harms, and medium, high or critical with at least one.")])
+        }
+        guard level != current.level || Set(harms) != Set(current.harms) else { return [] }
+        var changes: [TicketChange] = [.riskCorrected(from: current.level, to: level, harmsFrom: current.harms, harmsTo: harms)]
+        if !settingPriority, let escalation = state.escalation(for: level) { changes.append(escalation) }
+        return changes
     }
 }

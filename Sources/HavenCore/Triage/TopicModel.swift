@@ -131,6 +131,8 @@ public struct TopicModel: Sendable {
         let probabilities = self.probabilities(features)
         for index in 0..<Self.classes {
             let gradient = learningRate * ((index == topic.index ? 1 : 0) - probabilities[index])
+            // The bias moves slower than the features: it carries "other"'s cold-start prior, which a few solved
+            // tickets should not wipe out.
             bias[index] += gradient * 0.1
             for (feature, value) in features { weights[feature * Self.classes + index] += gradient * value }
         }

@@ -18,8 +18,15 @@ public struct Triage: Sendable {
     }
 
     public func assess(_ text: String) -> TriageResult {
+        Self.assess(text, languages: languages, risk: risk) { topics.suggest($0, harms: $1) }
+    }
+
+    /// The same with another topic suggester (a node's learning model, behind its lock).
+    public static func assess(
+        _ text: String, languages: LanguageIdentifier, risk: RiskDetector, topic: (TriageText, [Harm]) -> TopicSuggestion
+    ) -> TriageResult {
         let words = TriageText(text)
-        let risk = risk.assess(words)
-        return TriageResult(language: languages.identify(text), risk: risk, topic: topics.suggest(words, harms: risk.harms))
+        let assessment = risk.assess(words)
+        return TriageResult(language: languages.identify(text), risk: assessment, topic: topic(words, assessment.harms))
     }
 }

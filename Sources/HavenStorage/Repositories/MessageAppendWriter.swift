@@ -114,7 +114,7 @@ struct MessageAppendWriter: Sendable {
             if risk.level > (RiskLevel(rawValue: ticket.riskLevel) ?? .none) { ticket.riskLevel = risk.level.rawValue }
             let harms = JSONList.decode(ticket.harms)
             ticket.harms = JSONList.encode(harms + risk.harms.map(\.rawValue).filter { !harms.contains($0) })
-            if risk.level == .critical, state.priority != .urgent { changes.append(.priorityChanged(from: state.priority, to: .urgent)) }
+            if let escalation = state.escalation(for: risk.level) { changes.append(escalation) }
         }
         // Claimed only now that nothing can refuse the request: a refused one leaves its files for others.
         let claimed = message.attachmentIDs.compactMap { files.removeValue(forKey: $0) }

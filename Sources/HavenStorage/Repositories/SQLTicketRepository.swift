@@ -157,19 +157,21 @@ public struct SQLTicketRepository: TicketRepository {
                     else { problems.append(FieldProblem(field: "assignee", problem: "There is no active agent '\(assignee)'.")) }
                 } else { patch.assigneeID = .some(nil) }
             }
-            if let risk = update.risk, (risk.level == .none) != risk.harms.isEmpty {
-                problems.append(FieldProblem(field: "harms", problem: "A risk level of none goes with no harms, and medium, high or critical with at least one."))
-            }
             guard problems.isEmpty else { throw DomainError.invalid(problems) }
-            var changes = try Self.state(of: ticket).changes(applying: patch)
+            let state = Self.state(of: ticket)
+            var changes = try state.changes(applying: patch)
             if let risk = update.risk {
-                changes += Self.riskCorrection(risk, of: ticket, priority: patch.priority)
+                let current = (RiskLevel(rawValue: ticket.riskLevel) ?? .none, JSONList.decode(ticket.harms).compactMap(Harm.init(rawValue:)))
+                let corrections = try risk.changes(from: current, state: state, settingPriority: patch.priority != nil)
+                if !corrections.isEmpty {
+                    // The row's risk columns are a cache like the others: written by `record` with the events.
+                    ticket.riskLevel = risk.level.rawValue
+                    ticket.harms = JSONList.encode(risk.harms.map(\.rawValue))
+                }
+                changes += corrections
             }
             let now = self.now()
             try await Self.record(changes, on: ticket, actor: actor, at: now, tx: tx)
-            if changes.contains(where: { if case .riskCorrected = $0 { true } else { false } }), let risk = update.risk {
-                try await Self.saveRisk(risk, of: ticket, on: tx.sql())
-            }
             // Solving an email ticket tells the customer (a reply that solves it is that message already).
             let solves = changes.contains { if case .statusChanged(_, .solved) = $0 { true } else { false } }
             if solves, let topic = ticket.topic { try await TopicExamples.add(ticket: ticket, topic: topic, at: now, on: tx.sql()) }
@@ -187,24 +189,6 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     // MARK: - Helpers
-
-    /// The `risk.corrected` event for an agent's verdict, when it differs; a ticket corrected to critical becomes
-    /// urgent, as triage would have made it (unless the same request sets the priority).
-    static func riskCorrection(_ risk: RiskCorrection, of ticket: TicketModel, priority: TicketPriority?) -> [TicketChange] {
-        let level = RiskLevel(rawValue: ticket.riskLevel) ?? .none
-        let harms = JSONList.decode(ticket.harms).compactMap(Harm.init(rawValue:))
-        guard risk.level != level || Set(risk.harms) != Set(harms) else { return [] }
-        var changes: [TicketChange] = [.riskCorrected(from: level, to: risk.level, harmsFrom: harms, harmsTo: risk.harms)]
-        let current = TicketPriority(rawValue: ticket.priority) ?? .normal
-        if risk.level == .critical, priority == nil, current != .urgent { changes.append(.priorityChanged(from: current, to: .urgent)) }
-        return changes
-    }
-
-    static func saveRisk(_ risk: RiskCorrection, of ticket: TicketModel, on sql: any SQLDatabase) async throws {
-        ticket.riskLevel = risk.level.rawValue
-        ticket.harms = JSONList.encode(risk.harms.map(\.rawValue))
-        try await sql.raw("UPDATE tickets SET risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms) WHERE id = \(bind: ticket.requireID())").run()
-    }
 
     /// Applies changes to the ticket row and appends them to its event log. Nothing to do for no changes.
     static func record(_ changes: [TicketChange], on ticket: TicketModel, actor: Actor, at now: Date, tx: any Database) async throws {

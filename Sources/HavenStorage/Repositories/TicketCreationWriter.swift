@@ -12,6 +12,9 @@ struct TicketCreation: Sendable {
 /// Writes a batch of new tickets in one transaction: one query for the contacts, one for the numbers, and
 /// one multi-row insert each for contacts, tickets, messages and events, whatever the batch's size.
 struct TicketCreationWriter: Sendable {
+    /// A new ticket's first message is its second event, after `ticket.created`.
+    static let firstMessageSeq = 2
+
     /// Bounds a statement's bind parameters (events: 8 columns × 2 rows a ticket) well under SQLite's
     /// 32,766 and PostgreSQL's 65,535.
     static let maxBatch = 64
@@ -69,7 +72,7 @@ struct TicketCreationWriter: Sendable {
                 queue: queue, requester: contact, at: now)
             let origin = request.origin
             let message = try MessageModel(
-                ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: 2,
+                ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: Self.firstMessageSeq,
                 attachmentCount: origin.attachmentIDs.count + origin.newAttachments.count, at: now)
             message.language = origin.messageLanguage ?? ticket.language
             let risk = origin.risk.flatMap { $0.level == .none ? nil : $0 }

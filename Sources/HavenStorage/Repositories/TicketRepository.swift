@@ -69,16 +69,6 @@ public struct TicketUpdate: Sendable, Equatable {
     }
 }
 
-/// An agent's verdict on a ticket's risk: the level and harms it really has ("none" and no harms for a false alarm).
-public struct RiskCorrection: Sendable, Equatable {
-    public var level: RiskLevel
-    public var harms: [Harm]
-    public init(level: RiskLevel, harms: [Harm]) {
-        self.level = level
-        self.harms = harms
-    }
-}
-
 public struct NewMessage: Sendable, Equatable {
     public var body: String
     public var visibility: MessageVisibility

@@ -55,9 +55,9 @@ public struct SQLTriageReportRepository: TriageReportRepository {
     public func quality(since: Date, until: Date) async throws -> TriageQualityReport {
         let sql = try database.reader.sql()
         let tickets = try await sql.raw("""
-            SELECT t.id, t.suggested_topic, t.topic,
-                   (SELECT m.language FROM messages m WHERE m.ticket_id = t.id ORDER BY m.seq LIMIT 1) AS detected
-            FROM tickets t WHERE t.created_at >= \(bind: since) AND t.created_at < \(bind: until)
+            SELECT t.id, t.suggested_topic, t.topic, m.language AS detected
+            FROM tickets t LEFT JOIN messages m ON m.ticket_id = t.id AND m.seq = \(bind: TicketCreationWriter.firstMessageSeq)
+            WHERE t.created_at >= \(bind: since) AND t.created_at < \(bind: until)
             """).all()
         let events = try await sql.raw("""
             SELECT e.ticket_id, e.type, e.payload FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
