@@ -53,6 +53,8 @@ import Testing
         #expect(assess("I'm not going to kill you, relax").level == .none)
         // A negation in another clause does not reach: "I'm not ok, I want to die".
         #expect(assess("I'm not ok. I want to die").level == .critical)
+        // An email's line break (CRLF, one Character in Swift) ends a clause too.
+        #expect(assess("I'm not ok\r\nI want to die").level == .critical)
     }
 
     @Test func reportsAboutOthersAndQuotesKeepTheirWeight() {

@@ -7,7 +7,7 @@ public struct LanguageModel: Sendable {
     public let languages: [String]
     let unseen: [Float]
     /// n-gram (its UTF-8 bytes packed in a UInt64) → offset of its row in `table`.
-    let rows: [UInt64: Int32]
+    let rows: GramRows
     let table: [Float]
 
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,16 +33,16 @@ public struct LanguageModel: Sendable {
             throw Invalid(description: "line 3 must give the unseen n-gram costs")
         }
         unseen = try floats(unseenLine.dropFirst(), line: 3)
-        var rows: [UInt64: Int32] = [:], table: [Float] = []
+        var rows: [(UInt64, Int32)] = [], table: [Float] = []
         var number = 3
         while let line = lines.next() {
             number += 1
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == width + 1, let key = Self.key(Array(fields[0].utf8)) else { throw Invalid(description: "line \(number) is not an n-gram row") }
-            rows[key] = Int32(table.count)
+            rows.append((key, Int32(table.count)))
             table += try floats(fields.dropFirst(), line: number)
         }
-        self.rows = rows
+        self.rows = GramRows(rows)
         self.table = table
     }
 
@@ -53,6 +53,43 @@ public struct LanguageModel: Sendable {
         var key: UInt64 = 0
         for (shift, byte) in bytes.enumerated() { key |= UInt64(byte) << (8 * UInt64(shift)) }
         return key
+    }
+}
+
+/// n-gram key → row offset, open addressing with linear probing: the identifier looks up every n-gram of every
+/// message, and a Dictionary's seeded SipHash was a fifth of its time. Key 0 marks an empty slot (no n-gram is 0).
+struct GramRows: Sendable {
+    let keys: [UInt64]
+    let offsets: [Int32]
+    let shift: UInt64
+
+    init(_ rows: [(UInt64, Int32)]) {
+        var bits: UInt64 = 4
+        while (1 << bits) < rows.count * 2 { bits += 1 }
+        shift = 64 - bits
+        var keys = [UInt64](repeating: 0, count: 1 << bits), offsets = [Int32](repeating: 0, count: 1 << bits)
+        let mask = (1 << Int(bits)) - 1
+        for (key, offset) in rows {
+            var slot = Self.slot(key, shift: shift)
+            while keys[slot] != 0, keys[slot] != key { slot = (slot + 1) & mask }
+            keys[slot] = key
+            offsets[slot] = offset
+        }
+        self.keys = keys
+        self.offsets = offsets
+    }
+
+    @inline(__always) static func slot(_ key: UInt64, shift: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    subscript(key: UInt64) -> Int32? {
+        let mask = keys.count - 1
+        var slot = Self.slot(key, shift: shift)
+        while true {
+            let found = keys[slot]
+            if found == key { return offsets[slot] }
+            if found == 0 { return nil }
+            slot = (slot + 1) & mask
+        }
     }
 }
 
@@ -129,20 +166,18 @@ public struct LanguageIdentifier: Sendable {
     /// The words as the training script cuts them (lower case, Arabic marks and tatweel dropped, letters and
     /// digits, words of digits only dropped), and each word's n-grams, packed.
     static func forEachGram(in text: String, _ body: (UInt64) -> Void) {
-        var word: [Unicode.Scalar] = []
+        // " word " as UTF-8, with the offset where each scalar starts; reused from word to word.
+        var bytes: [UInt8] = [0x20], starts: [Int] = [0]
         var allDigits = true
         func flush() {
             defer {
-                word.removeAll(keepingCapacity: true)
+                bytes.removeAll(keepingCapacity: true)
+                starts.removeAll(keepingCapacity: true)
+                bytes.append(0x20)
+                starts.append(0)
                 allDigits = true
             }
-            guard !word.isEmpty, !allDigits else { return }
-            // " word " as UTF-8, with the offset where each scalar starts.
-            var bytes: [UInt8] = [0x20], starts: [Int] = [0]
-            for scalar in word {
-                starts.append(bytes.count)
-                bytes.append(contentsOf: UTF8.encode(scalar)!)
-            }
+            guard bytes.count > 1, !allDigits else { return }
             starts.append(bytes.count)
             bytes.append(0x20)
             starts.append(bytes.count)
@@ -150,26 +185,33 @@ public struct LanguageIdentifier: Sendable {
             for n in 1...4 {
                 guard n <= scalars else { break }
                 for first in 0...(scalars - n) {
-                    let slice = bytes[starts[first]..<starts[first + n]]
-                    // An n-gram of padding alone is no evidence.
-                    if n == 1, slice.first == 0x20 { continue }
-                    if let key = LanguageModel.key(slice) { body(key) }
+                    let from = starts[first], to = starts[first + n]
+                    // An n-gram of padding alone is no evidence; more than 8 bytes has no key.
+                    if n == 1, bytes[from] == 0x20 { continue }
+                    guard to - from <= 8 else { continue }
+                    var key: UInt64 = 0
+                    for offset in from..<to { key |= UInt64(bytes[offset]) << (8 * UInt64(offset - from)) }
+                    body(key)
                 }
             }
+        }
+        func append(_ scalar: Unicode.Scalar) {
+            starts.append(bytes.count)
+            if scalar.value < 0x80 { bytes.append(UInt8(scalar.value)) } else { bytes.append(contentsOf: UTF8.encode(scalar)!) }
         }
         for scalar in text.unicodeScalars.prefix(2_000) {
             if TriageText.isArabicMark(scalar) { continue }
             if isLetter(scalar) {
                 if scalar.value >= 0x41, scalar.value <= 0x5A {
-                    word.append(Unicode.Scalar(scalar.value + 0x20)!)
+                    append(Unicode.Scalar(scalar.value + 0x20)!)
                 } else if !scalar.isASCII, scalar.properties.changesWhenLowercased {
-                    word.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+                    for lower in scalar.properties.lowercaseMapping.unicodeScalars { append(lower) }
                 } else {
-                    word.append(scalar)
+                    append(scalar)
                 }
                 allDigits = false
             } else if isDigit(scalar) {
-                word.append(scalar)
+                append(scalar)
             } else {
                 flush()
             }
