@@ -49,6 +49,18 @@ public enum TicketChange: Sendable, Equatable {
     }
 }
 
+extension TicketChange {
+    /// Whether the customer sees this change in their app (a new request, a public message, a status): what the
+    /// in-app updates feed carries. Internal notes, queues, assignees and triage stay inside.
+    public var isVisibleToCustomer: Bool {
+        switch self {
+        case .created, .statusChanged: true
+        case .messageAdded(_, _, let visibility): visibility == .public
+        default: false
+        }
+    }
+}
+
 // MARK: - Payload encoding: each change is stored as its type name plus a small JSON object.
 
 private struct FromTo<Value: Codable>: Codable {

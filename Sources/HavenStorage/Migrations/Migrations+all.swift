@@ -14,5 +14,6 @@ enum HavenMigrations {
         CreateOutbox(),         // 009
         AddTriageResults(),     // 010
         AddTopics(),            // 011
+        CreateInAppChannel(),   // 012
     ]
 }

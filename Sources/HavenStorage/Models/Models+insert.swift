@@ -27,10 +27,11 @@ extension TicketModel: SQLInsertable {
     static let columns = [
         "id", "number", "subject", "status", "priority", "priority_rank", "channel", "language", "queue_id", "assignee_id", "requester_id",
         "tags", "change_seq", "last_event_seq", "created_at", "updated_at", "risk_level", "harms", "topic", "suggested_topic", "topic_confidence",
+        "details",
     ]
     var values: [any Encodable & Sendable] {
         [id, number, subject, status, priority, priorityRank, channel, language, queueID, assigneeID, requesterID, tags, changeSeq,
-         lastEventSeq, createdAt, updatedAt, riskLevel, harms, topic, suggestedTopic, topicConfidence]
+         lastEventSeq, createdAt, updatedAt, riskLevel, harms, topic, suggestedTopic, topicConfidence, details]
     }
 }
 
@@ -46,8 +47,8 @@ extension MessageModel: SQLInsertable {
 }
 
 extension TicketEventModel: SQLInsertable {
-    static let columns = ["id", "ticket_id", "seq", "actor_kind", "actor_id", "type", "payload", "created_at"]
-    var values: [any Encodable & Sendable] { [id, ticketID, seq, actorKind, actorID, type, payload, createdAt] }
+    static let columns = ["id", "ticket_id", "seq", "actor_kind", "actor_id", "type", "payload", "created_at", "feed_contact_id", "feed_seq"]
+    var values: [any Encodable & Sendable] { [id, ticketID, seq, actorKind, actorID, type, payload, createdAt, feedContactID, feedSeq] }
 }
 
 extension MailMessageModel: SQLInsertable {
@@ -62,8 +63,8 @@ extension MailMessageModel: SQLInsertable {
 }
 
 extension AttachmentModel: SQLInsertable {
-    static let columns = ["id", "sha256", "size", "content_type", "filename", "ticket_id", "message_id", "uploaded_by", "created_at"]
-    var values: [any Encodable & Sendable] { [id, sha256, size, contentType, filename, ticketID, messageID, uploadedBy, createdAt] }
+    static let columns = ["id", "sha256", "size", "content_type", "filename", "ticket_id", "message_id", "uploaded_by", "created_at", "contact_id"]
+    var values: [any Encodable & Sendable] { [id, sha256, size, contentType, filename, ticketID, messageID, uploadedBy, createdAt, contactID] }
 }
 
 extension ContactModel: SQLInsertable {

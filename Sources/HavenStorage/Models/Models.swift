@@ -88,6 +88,8 @@ final class TicketModel: Model, @unchecked Sendable {
     @OptionalField(key: "topic") var topic: String?
     @OptionalField(key: "suggested_topic") var suggestedTopic: String?
     @OptionalField(key: "topic_confidence") var topicConfidence: Double?
+    /// `RequestDetails` as JSON: the category, app, device and content a channel reported.
+    @OptionalField(key: "details") var details: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
@@ -166,6 +168,8 @@ final class AttachmentModel: Model, @unchecked Sendable {
     @OptionalField(key: "ticket_id") var ticketID: UUID?
     @OptionalField(key: "message_id") var messageID: UUID?
     @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
+    /// The customer who uploaded it through the app (only they may attach it).
+    @OptionalField(key: "contact_id") var contactID: UUID?
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
@@ -181,6 +185,10 @@ final class TicketEventModel: Model, @unchecked Sendable {
     @Field(key: "type") var type: String
     @Field(key: "payload") var payload: String
     @Field(key: "created_at") var createdAt: Date
+    /// For a change the customer sees: the requester, and that contact's own increasing number for it (the
+    /// in-app updates cursor; numbered under the contact's row lock, so in commit order on PostgreSQL too).
+    @OptionalField(key: "feed_contact_id") var feedContactID: UUID?
+    @OptionalField(key: "feed_seq") var feedSeq: Int?
     init() {}
 }
 

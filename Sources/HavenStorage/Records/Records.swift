@@ -145,6 +145,8 @@ public struct TicketRecord: Codable, Sendable, Equatable {
     /// The topic agents set (nil until one does), and triage's suggestion.
     public var topic: Topic? = nil
     public var suggestedTopic: TopicSuggestion? = nil
+    /// What the channel reported besides the text: category, app, device, linked content.
+    public var details: RequestDetails? = nil
 
     /// The ticket's changeable fields, in the event log's terms.
     public var state: TicketState {

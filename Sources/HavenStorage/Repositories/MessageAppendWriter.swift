@@ -72,6 +72,7 @@ struct MessageAppendWriter: Sendable {
         try await MailOriginals.insert(mails.map(\.1), at: now, on: tx.sql())
         try await accepted.flatMap(\.created).insert(on: tx)
         for file in accepted.flatMap(\.claimed) { try await file.update(on: tx) }
+        try await CustomerFeed.number(events, on: tx.sql())
         try await events.insert(on: tx)
         try await outgoing.map(\.mail).insert(on: tx)
         try await outgoing.map(\.job).insert(on: tx)
@@ -94,7 +95,11 @@ struct MessageAppendWriter: Sendable {
         let (message, actor) = (request.message, request.actor)
         let state = SQLTicketRepository.state(of: ticket)
         if state.status == .closed { throw DomainError.ticketClosed }
-        let problems = SQLTicketRepository.attachmentProblems(message.attachmentIDs, usable: Set(files.keys))
+        // A customer attaches only files they uploaded themselves.
+        let usable = actor.kind == .contact
+            ? Set(files.values.filter { $0.contactID != nil && $0.contactID?.uuidString.lowercased() == actor.id?.lowercased() }.map { $0.id! })
+            : Set(files.keys)
+        let problems = SQLTicketRepository.attachmentProblems(message.attachmentIDs, usable: usable)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let model = try MessageModel(
             ticket: ticket, author: actor, visibility: message.visibility, body: message.body, seq: ticket.lastEventSeq + 1,

@@ -5,7 +5,7 @@ import SQLKit
 /// The one query that reads tickets with their requester, queue and assignee, and its decoder.
 enum TicketRows {
     static let select: SQLQueryString = """
-        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms, t.topic, t.suggested_topic, t.topic_confidence,
+        SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms, t.topic, t.suggested_topic, t.topic_confidence, t.details,
                t.change_seq, t.created_at, t.updated_at,
                c.id AS r_id, c.email AS r_email, c.external_id AS r_external_id, c.name AS r_name, c.locale AS r_locale,
                c.kind AS r_kind, c.tier AS r_tier, c.market AS r_market,
@@ -55,7 +55,8 @@ enum TicketRows {
             riskLevel: RiskLevel(rawValue: try row.decode(column: "risk_level", as: String.self)) ?? .none,
             harms: JSONList.decode(try row.decode(column: "harms", as: String.self)).compactMap(Harm.init(rawValue:)),
             topic: try row.decode(column: "topic", as: String?.self).flatMap(Topic.init(rawValue:)),
-            suggestedTopic: try suggestion(row, "suggested_topic"))
+            suggestedTopic: try suggestion(row, "suggested_topic"),
+            details: try row.decode(column: "details", as: String?.self).flatMap { try? JSONDecoder().decode(RequestDetails.self, from: Data($0.utf8)) })
     }
 
     static func suggestion(_ row: any SQLRow, _ column: String) throws -> TopicSuggestion? {

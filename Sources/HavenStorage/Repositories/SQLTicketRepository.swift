@@ -195,6 +195,7 @@ public struct SQLTicketRepository: TicketRepository {
         guard !changes.isEmpty else { return }
         let events = try apply(changes, to: ticket, actor: actor, at: now)
         try await save(ticket, changeSeq: Sequences.ticketChange.next(on: tx.sql()), on: tx.sql())
+        try await CustomerFeed.number(events, on: tx.sql())
         try await events.insert(on: tx)
     }
 
@@ -240,6 +241,7 @@ public struct SQLTicketRepository: TicketRepository {
             event.type = change.type
             event.payload = change.payloadJSON()
             event.createdAt = now
+            if change.isVisibleToCustomer { event.feedContactID = ticket.requesterID }
             return event
         }
     }

@@ -44,7 +44,9 @@ struct TicketCreationWriter: Sendable {
         if !fileIDs.isEmpty {
             for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
             for index in requests.indices where refused[index] == nil {
-                let problems = SQLTicketRepository.attachmentProblems(requests[index].origin.attachmentIDs, usable: Set(files.keys))
+                let uploader = requests[index].origin.uploader
+                let usable = Set(files.values.filter { uploader == nil || $0.contactID == uploader }.map { $0.id! })
+                let problems = SQLTicketRepository.attachmentProblems(requests[index].origin.attachmentIDs, usable: usable)
                 if !problems.isEmpty { refused[index] = DomainError.invalid(problems) }
             }
         }
@@ -87,6 +89,7 @@ struct TicketCreationWriter: Sendable {
                 ticket.suggestedTopic = topic.topic.rawValue
                 ticket.topicConfidence = topic.confidence
             }
+            ticket.details = try origin.details.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             if let mail = origin.mail { mailRows.append(MailMessageModel(mail, ticketID: ticket.id!, messageID: message.id, at: now)) }
             for id in origin.attachmentIDs {
                 files[id]?.messageID = message.id
@@ -117,10 +120,11 @@ struct TicketCreationWriter: Sendable {
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
                 updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [],
-                suggestedTopic: origin.topic)
+                suggestedTopic: origin.topic, details: origin.details)
         }
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
+        try await CustomerFeed.number(events, on: tx.sql())
         try await events.insert(on: tx)
         try await mailRows.insert(on: tx)
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())

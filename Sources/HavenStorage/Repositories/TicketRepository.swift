@@ -131,6 +131,11 @@ public struct TicketOrigin: Sendable {
     public var preferredQueue: String?
     /// Triage's topic suggestion for the first message.
     public var topic: TopicSuggestion?
+    /// The category, app, device and content the channel reported (in-app requests, the web form).
+    public var details: RequestDetails?
+    /// The customer who uploaded the claimed files, when they came through the app: files uploaded by anyone else
+    /// (another customer, an agent) are refused.
+    public var uploader: UUID?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,
