@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HavenCore
 import HavenStorage
 
 /// Per-request state: who is calling, once the bearer token is checked.
@@ -7,6 +8,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var agent: AgentRecord?
     public var tokenID: UUID?
+    /// The app and end user of an in-app request, once its signed identity is checked.
+    public var customer: CustomerCaller?
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -24,5 +27,21 @@ public struct AppRequestContext: RequestContext {
         let agent = try requireAgent()
         guard agent.has(.admin) else { throw APIError(status: .forbidden, code: "forbidden", title: "Admins only", detail: detail) }
         return agent
+    }
+}
+
+/// Who is calling the in-app API: a registered app, on behalf of the user its identity names.
+public struct CustomerCaller: Sendable {
+    public var app: AppRecord
+    public var identity: AppIdentity
+    /// The identity as a requester, validated.
+    public var requester: RequesterDraft
+}
+
+extension AppRequestContext {
+    /// The in-app caller; routes behind `AppIdentityMiddleware` always have one.
+    func requireCustomer() throws -> CustomerCaller {
+        guard let customer else { throw APIError.unauthenticated("Send 'Authorization: Bearer <signed identity>' from your app's backend.") }
+        return customer
     }
 }

@@ -46,6 +46,9 @@ public struct HavenServices: Sendable {
     public let outboxWorker: OutboxWorker?
     public let topics: TopicLearner
     public let triageReports: any TriageReportRepository
+    public let apps: any AppRepository
+    public let customers: any CustomerRequestRepository
+    public let idempotencyKeys: any IdempotencyRepository
 
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
@@ -58,6 +61,9 @@ public struct HavenServices: Sendable {
         directory = SQLDirectoryRepository(database: database)
         topics = TopicLearner(model: TopicModel(keywords: TriageModels.topicKeywords), examples: SQLTopicExampleRepository(database: database), risk: risk)
         triageReports = SQLTriageReportRepository(database: database)
+        apps = SQLAppRepository(database: database, now: now)
+        customers = SQLCustomerRequestRepository(database: database, now: now)
+        idempotencyKeys = SQLIdempotencyRepository(database: database, now: now)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
@@ -104,6 +110,15 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
     TriageController(reports: services.triageReports, intake: services.intake, bodyLimit: configuration.maxBodyBytes, now: { Date() })
         .addRoutes(to: protected)
+
+    // The in-app API: its callers are apps' users with signed identities, not agents.
+    let verifier = AppIdentityVerifier(apps: services.apps)
+    AppAdminController(apps: services.apps, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter()))
+    InAppController(
+        intake: services.intake, tickets: services.tickets, customers: services.customers, store: services.attachmentStore,
+        idempotency: Idempotency(keys: services.idempotencyKeys), bodyLimit: configuration.maxBodyBytes
+    ).addRoutes(to: inApp)
     return router
 }
 
@@ -137,6 +152,7 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         app.addServices(worker)
     }
     app.addServices(TopicLearningService(learner: services.topics, interval: .seconds(5), logger: logger))
+    app.addServices(IdempotencyPruneService(keys: services.idempotencyKeys, logger: logger))
     app.addServices(DatabaseCloser(database: database))
     return app
 }

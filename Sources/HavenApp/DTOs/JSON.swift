@@ -21,6 +21,11 @@ enum JSON {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        try decode(type, from: try await collect(request, limit: limit))
+    }
+
+    /// The JSON body's bytes, refused with a clear problem when it is not JSON, too large or empty.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(
                 status: .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
@@ -37,6 +42,10 @@ enum JSON {
         guard buffer.readableBytes > 0 else {
             throw APIError.badRequest("empty_body", "The request needs a JSON body.")
         }
+        return buffer
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

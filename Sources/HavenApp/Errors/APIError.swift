@@ -10,6 +10,8 @@ public struct APIError: Error, Sendable {
     public var title: String
     public var detail: String
     public var errors: [FieldProblem]?
+    /// Seconds before trying again, sent as `Retry-After` (rate limits).
+    public var retryAfter: Int? = nil
 
     public static func badRequest(_ code: String, _ detail: String, errors: [FieldProblem]? = nil) -> APIError {
         APIError(status: .badRequest, code: code, title: "Bad request", detail: detail, errors: errors)

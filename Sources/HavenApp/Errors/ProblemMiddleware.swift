@@ -44,6 +44,7 @@ enum Problem {
         let data = (try? JSON.encoder.encode(body)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
         return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

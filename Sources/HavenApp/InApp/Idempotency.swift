@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import HavenStorage
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `Idempotency-Key` on a POST: the first request with a key runs and its answer is kept for 24 hours; a retry
+/// with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`) and creates
+/// nothing; the same key with a different request is refused. Without the header a POST simply runs.
+struct Idempotency {
+    static let header = HTTPField.Name("Idempotency-Key")!
+    static let replayed = HTTPField.Name("Idempotent-Replayed")!
+    let keys: any IdempotencyRepository
+
+    /// Runs `body` at most once per key within `scope`. `request` identifies what was asked (method, path, body).
+    func run(key: String?, scope: String, request: [UInt8], _ body: () async throws -> StoredResponse) async throws -> Response {
+        guard let key else { return Self.response(try await body(), replayed: false) }
+        guard !key.isEmpty, key.count <= 255, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw APIError.badRequest("invalid_idempotency_key", "An Idempotency-Key is 1 to 255 visible ASCII characters; a UUID is usual.")
+        }
+        let hash = SHA256.hash(data: request).map { String(format: "%02x", $0) }.joined()
+        switch try await keys.claim(scope: scope, key: key, requestHash: hash) {
+        case .replay(let stored):
+            return Self.response(stored, replayed: true)
+        case .mismatch:
+            throw APIError(
+                status: .unprocessableContent, code: "idempotency_key_reused", title: "Idempotency key reused",
+                detail: "This Idempotency-Key was used for a different request. Use a new key for a new request.")
+        case .inProgress(let since):
+            throw APIError(
+                status: .conflict, code: "idempotency_key_in_use", title: "Request in progress",
+                detail: "The first request with this Idempotency-Key (started \(ISO8601DateFormatter().string(from: since))) has not finished. "
+                    + "Retry in a few seconds; if it keeps saying this, check your requests before sending it again with a new key.",
+                retryAfter: 2)
+        case .claimed(let id):
+            let stored: StoredResponse
+            do {
+                stored = try await body()
+            } catch {
+                // Nothing was written (a refused request writes nothing): the key is free for a corrected retry.
+                try? await keys.release(id)
+                throw error
+            }
+            try await keys.finish(id, with: stored)
+            return Self.response(stored, replayed: false)
+        }
+    }
+
+    static func response(_ stored: StoredResponse, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let location = stored.location { headers[.location] = location }
+        if replayed { headers[Self.replayed] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+    }
+
+    /// An answer to keep: JSON of `value`.
+    static func stored(_ value: some Encodable, status: HTTPResponse.Status = .ok, location: String? = nil) throws -> StoredResponse {
+        StoredResponse(status: Int(status.code), body: String(decoding: try JSON.encoder.encode(value), as: UTF8.self), location: location)
+    }
+}
+
+/// Forgets idempotency keys after a day, hourly: a client retries within minutes, not days.
+struct IdempotencyPruneService: Service {
+    let keys: any IdempotencyRepository
+    let logger: Logger
+    static let keep: TimeInterval = 24 * 3600
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let pruned = try await keys.prune(olderThan: Date().addingTimeInterval(-Self.keep))
+                    if pruned > 0 { logger.info("idempotency keys pruned", metadata: ["count": "\(pruned)"]) }
+                } catch {
+                    logger.warning("idempotency keys not pruned", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: .seconds(3600))
+            }
+        }
+    }
+}
