@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "HavenApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -194,9 +194,16 @@ struct InAppController {
     /// Idempotency keys belong to one user of one app.
     private func scope(_ customer: CustomerCaller) -> String { "app:\(customer.app.slug):\(customer.identity.userID)" }
 
-    /// What a retried request must repeat exactly: method, path and body.
+    /// What a retried request must repeat: method, path and body; a JSON body by its content, not its key order or
+    /// spacing (a client that rebuilds the request after a restart may serialize it differently).
     private func fingerprint(_ request: Request, _ body: ByteBuffer) -> [UInt8] {
-        Array("\(request.method.rawValue) \(request.uri.path)\n".utf8) + Array(buffer: body)
+        var bytes = Array(buffer: body)
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true,
+           let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
+           let canonical = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) {
+            bytes = Array(canonical)
+        }
+        return Array("\(request.method.rawValue) \(request.uri.path)\n".utf8) + bytes
     }
 
     static func filename(_ raw: String?) -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Requests per minute per key (an app, an app's user), with bursts of a quarter of a minute's allowance: the
+/// Requests per minute per key (an app, an app's user), with bursts of a quarter of a minute's allowance (plus one): the
 /// generic cell rate algorithm, one timestamp per key. Kept in memory per node, so with several nodes each
 /// allows the rate (the limit protects the desk from a runaway client, it is not a quota).
 final class RateLimiter: Sendable {
@@ -20,8 +20,10 @@ final class RateLimiter: Sendable {
         let now = self.now()
         return state.withLock { theoretical in
             if theoretical.count > Self.maxKeys { theoretical = theoretical.filter { $0.value > now } }
+            // The theoretical arrival time runs ahead of the clock by one interval per request; a request is allowed
+            // while it is at most `tolerance` ahead (so a quarter minute's allowance, plus one, can come at once).
             let arrival = max(theoretical[key] ?? now, now)
-            let wait = arrival.timeIntervalSince(now) - tolerance + interval
+            let wait = arrival.timeIntervalSince(now) - tolerance
             if wait > 0 { return Int(wait.rounded(.up)) }
             theoretical[key] = arrival.addingTimeInterval(interval)
             return nil

@@ -30,7 +30,9 @@ struct CreateInAppChannel: AsyncMigration {
                 .field("created_at", .datetime, .required)
                 .unique(on: "scope", "key")
                 .create()
-            try await database.schema("ticket_events").field("feed_contact_id", .uuid).field("feed_seq", .int64).update()
+            // One column per ALTER TABLE: SQLite adds them one at a time.
+            try await database.schema("ticket_events").field("feed_contact_id", .uuid).update()
+            try await database.schema("ticket_events").field("feed_seq", .int64).update()
             try await database.schema("contacts").field("feed_seq", .int64, .required, .sql(.default(0))).update()
             try await database.schema("tickets").field("details", .string).update()
             try await database.schema("attachments").field("contact_id", .uuid).update()
@@ -43,7 +45,8 @@ struct CreateInAppChannel: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("apps").delete()
         try await database.schema("idempotency_keys").delete()
-        try await database.schema("ticket_events").deleteField("feed_contact_id").deleteField("feed_seq").update()
+        try await database.schema("ticket_events").deleteField("feed_contact_id").update()
+        try await database.schema("ticket_events").deleteField("feed_seq").update()
         try await database.schema("contacts").deleteField("feed_seq").update()
         try await database.schema("tickets").deleteField("details").update()
         try await database.schema("attachments").deleteField("contact_id").update()
