@@ -96,6 +96,10 @@ import Testing
             "GET /api/v1/mail/templates", "PUT /api/v1/mail/templates/{key}/{locale}", "DELETE /api/v1/mail/templates/{key}/{locale}",
             "GET /api/v1/mail/outbox", "GET /api/v1/queues", "PATCH /api/v1/queues/{queue}", "GET /api/v1/notifications",
             "POST /api/v1/notifications/{id}/read", "GET /api/v1/reports/triage-quality", "POST /api/v1/triage/assess",
+            "POST /api/v1/apps", "GET /api/v1/apps", "PATCH /api/v1/apps/{app}", "POST /api/v1/apps/{app}/secret",
+            "POST /api/v1/app/uploads", "POST /api/v1/app/requests", "GET /api/v1/app/requests", "GET /api/v1/app/requests/{id}",
+            "POST /api/v1/app/requests/{id}/messages", "POST /api/v1/app/requests/{id}/solve", "GET /api/v1/app/updates",
+            "GET /api/v1/app/attachments/{id}",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.
