@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import HavenCore
 import HavenStorage
 
@@ -11,8 +12,12 @@ public struct AppRequestContext: RequestContext {
     /// The app and end user of an in-app request, once its signed identity is checked.
     public var customer: CustomerCaller?
 
+    /// The peer's address (the form's per-IP limit); nil in router tests.
+    public var remoteAddress: SocketAddress?
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The authenticated agent; routes behind `BearerAuthMiddleware` always have one.

@@ -49,6 +49,8 @@ public struct HavenServices: Sendable {
     public let apps: any AppRepository
     public let customers: any CustomerRequestRepository
     public let idempotencyKeys: any IdempotencyRepository
+    public let logger: Logger
+    public let now: @Sendable () -> Date
 
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
@@ -56,6 +58,8 @@ public struct HavenServices: Sendable {
         risk: RiskDetector = TriageModels.risk, now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         self.database = database
+        self.logger = logger
+        self.now = now
         tickets = SQLTicketRepository(
             database: database, now: now, outboundMail: mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) })
         directory = SQLDirectoryRepository(database: database)
@@ -111,10 +115,15 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     TriageController(reports: services.triageReports, intake: services.intake, bodyLimit: configuration.maxBodyBytes, now: { Date() })
         .addRoutes(to: protected)
 
+    ContactFormController(
+        intake: services.intake, store: services.attachmentStore, formKey: InstallationSecret(database: services.database, name: "form_key"),
+        limiter: RateLimiter(now: services.now), acknowledgementsPerDay: services.mailIntake.configuration.automaticResponsesPerDay, logger: services.logger, now: services.now
+    ).addRoutes(to: router)
+
     // The in-app API: its callers are apps' users with signed identities, not agents.
     let verifier = AppIdentityVerifier(apps: services.apps)
     AppAdminController(apps: services.apps, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
-    let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter()))
+    let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter(now: services.now)))
     InAppController(
         intake: services.intake, tickets: services.tickets, customers: services.customers, store: services.attachmentStore,
         idempotency: Idempotency(keys: services.idempotencyKeys), bodyLimit: configuration.maxBodyBytes

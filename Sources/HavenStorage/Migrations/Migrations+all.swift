@@ -15,5 +15,6 @@ enum HavenMigrations {
         AddTriageResults(),     // 010
         AddTopics(),            // 011
         CreateInAppChannel(),   // 012
+        AddFormKey(),           // 013
     ]
 }

@@ -39,10 +39,11 @@ public protocol MailRepository: Sendable {
 
 public struct SQLMailRepository: MailRepository {
     let database: HavenDatabase
-    let key = KeyCache()
+    let key: InstallationSecret
 
     public init(database: HavenDatabase) {
         self.database = database
+        key = InstallationSecret(database: database, name: "reply_address_key")
     }
 
     public func mails(withMessageIDs ids: [String]) async throws -> [MailMessageRecord] {
@@ -66,11 +67,7 @@ public struct SQLMailRepository: MailRepository {
     }
 
     public func replyAddressKey() async throws -> String {
-        if let cached = key.value.withLockedValue({ $0 }) { return cached }
-        let row = try await database.reader.sql().raw("SELECT value FROM settings WHERE key = 'reply_address_key'").first()
-        guard let value = try row?.decode(column: "value", as: String.self) else { throw StorageError.notConfigured("reply_address_key") }
-        key.value.withLockedValue { $0 = value }
-        return value
+        try await key.value()
     }
 
     public func quarantine(_ item: NewQuarantine) async throws -> QuarantineRecord {
@@ -125,6 +122,26 @@ public struct SQLMailRepository: MailRepository {
         QuarantineRecord(
             id: model.id!, rawSHA256: model.rawSHA256, rawSize: model.rawSize, reason: model.reason, source: model.source, queue: model.queue,
             status: model.status, ticketID: model.ticketID, createdAt: model.createdAt, updatedAt: model.updatedAt)
+    }
+}
+
+/// An installation secret from `settings` (created by a migration), read once.
+public struct InstallationSecret: Sendable {
+    let database: HavenDatabase
+    let name: String
+    let cache = KeyCache()
+
+    public init(database: HavenDatabase, name: String) {
+        self.database = database
+        self.name = name
+    }
+
+    public func value() async throws -> String {
+        if let cached = cache.value.withLockedValue({ $0 }) { return cached }
+        let row = try await database.reader.sql().raw("SELECT value FROM settings WHERE key = \(bind: name)").first()
+        guard let value = try row?.decode(column: "value", as: String.self) else { throw StorageError.notConfigured(name) }
+        cache.value.withLockedValue { $0 = value }
+        return value
     }
 }
 
