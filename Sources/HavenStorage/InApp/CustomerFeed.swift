@@ -10,6 +10,23 @@ enum CustomerFeed {
     /// transactions that touch the same contacts cannot deadlock on them.
     static func number(_ events: [TicketEventModel], on sql: any SQLDatabase) async throws {
         let byContact = Dictionary(grouping: events.filter { $0.feedContactID != nil }, by: { $0.feedContactID! })
+        guard !byContact.isEmpty else { return }
+        // SQLite has one writer (no lock order to keep) and a statement costs a thread hop: one statement for all.
+        if sql.dialect.name != "postgresql" {
+            var amounts: SQLQueryString = "CASE id"
+            for (contact, events) in byContact { amounts += " WHEN \(bind: contact) THEN \(bind: events.count)" }
+            amounts += " END"
+            let rows = try await sql.raw("""
+                UPDATE contacts SET feed_seq = feed_seq + \(amounts) WHERE id IN (\(binds: Array(byContact.keys))) RETURNING id, feed_seq
+                """).all()
+            for row in rows {
+                let contact = try row.decode(column: "id", as: UUID.self), last = try row.decode(column: "feed_seq", as: Int.self)
+                let events = byContact[contact] ?? []
+                for (offset, event) in events.enumerated() { event.feedSeq = last - events.count + 1 + offset }
+            }
+            guard events.allSatisfy({ $0.feedContactID == nil || $0.feedSeq != nil }) else { throw StorageError.conflict("a contact is gone") }
+            return
+        }
         for contact in byContact.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
             let events = byContact[contact]!
             let row = try await sql.raw("""

@@ -49,42 +49,69 @@ final class IdempotencyKeyModel: Model, @unchecked Sendable {
     init() {}
 }
 
+/// Claims and finishes go through group commit: every in-app POST makes one of each, and written alone each
+/// would be a commit (an fsync on SQLite) of its own beside the ticket's.
 public struct SQLIdempotencyRepository: IdempotencyRepository {
+    struct Claim: Sendable {
+        var scope: String
+        var key: String
+        var requestHash: String
+    }
+
     let database: HavenDatabase
     let now: @Sendable () -> Date
+    private let claims: GroupCommit<Claim, IdempotencyClaim>
+    private let finishes: GroupCommit<(UUID, StoredResponse), Void>
 
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
+        claims = GroupCommit(maxBatch: 64) { batch in try await Self.claim(batch, at: now(), on: database) }
+        finishes = GroupCommit(maxBatch: 64) { batch in try await Self.finish(batch, on: database) }
     }
 
     public func claim(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim {
-        let now = self.now()
-        let id = UUID()
-        // Insert-or-nothing, then read what holds the key: two nodes racing on one key both see the same winner.
-        return try await database.write { tx in
-            let sql = try tx.sql()
-            try await sql.raw("""
-                INSERT INTO idempotency_keys (id, scope, key, request_hash, created_at)
-                VALUES (\(bind: id), \(bind: scope), \(bind: key), \(bind: requestHash), \(bind: now))
-                ON CONFLICT (scope, key) DO NOTHING
-                """).run()
-            guard let row = try await IdempotencyKeyModel.query(on: tx).filter(\.$scope == scope).filter(\.$key == key).first() else {
-                throw StorageError.conflict("idempotency key vanished")
-            }
-            if row.id == id { return .claimed(id) }
-            if row.requestHash != requestHash { return .mismatch }
-            if let status = row.statusCode, let body = row.responseBody { return .replay(StoredResponse(status: status, body: body, location: row.location)) }
-            return .inProgress(since: row.createdAt)
-        }
+        try await claims.submit(Claim(scope: scope, key: key, requestHash: requestHash))
     }
 
     public func finish(_ id: UUID, with response: StoredResponse) async throws {
+        try await finishes.submit((id, response))
+    }
+
+    /// Insert-or-nothing for the batch, then read what holds each key: two requests (or nodes) racing on one key
+    /// both see the same winner.
+    private static func claim(_ batch: [Claim], at now: Date, on database: HavenDatabase) async throws -> [Result<IdempotencyClaim, any Error>] {
+        let ids = batch.map { _ in UUID() }
+        return try await database.write { tx in
+            let sql = try tx.sql()
+            var insert = sql.insert(into: "idempotency_keys").columns("id", "scope", "key", "request_hash", "created_at")
+            for (id, claim) in zip(ids, batch) { insert = insert.values(SQLBind(id), SQLBind(claim.scope), SQLBind(claim.key), SQLBind(claim.requestHash), SQLBind(now)) }
+            try await insert.ignoringConflicts(with: ["scope", "key"]).run()
+            let rows = try await IdempotencyKeyModel.query(on: tx)
+                .filter(\.$scope ~~ Array(Set(batch.map(\.scope)))).filter(\.$key ~~ Array(Set(batch.map(\.key)))).all()
+            let holders = Dictionary(rows.map { ("\($0.scope)\n\($0.key)", $0) }, uniquingKeysWith: { first, _ in first })
+            return zip(ids, batch).map { id, claim in
+                guard let row = holders["\(claim.scope)\n\(claim.key)"] else { return .failure(StorageError.conflict("idempotency key vanished")) }
+                if row.id == id { return .success(.claimed(id)) }
+                if row.requestHash != claim.requestHash { return .success(.mismatch) }
+                if let status = row.statusCode, let body = row.responseBody {
+                    return .success(.replay(StoredResponse(status: status, body: body, location: row.location)))
+                }
+                return .success(.inProgress(since: row.createdAt))
+            }
+        }
+    }
+
+    private static func finish(_ batch: [(UUID, StoredResponse)], on database: HavenDatabase) async throws -> [Result<Void, any Error>] {
         try await database.write { tx in
-            try await tx.sql().raw("""
-                UPDATE idempotency_keys SET status_code = \(bind: response.status), response_body = \(bind: response.body),
-                location = \(bind: response.location) WHERE id = \(bind: id)
-                """).run()
+            let sql = try tx.sql()
+            for (id, response) in batch {
+                try await sql.raw("""
+                    UPDATE idempotency_keys SET status_code = \(bind: response.status), response_body = \(bind: response.body),
+                    location = \(bind: response.location) WHERE id = \(bind: id)
+                    """).run()
+            }
+            return batch.map { _ in .success(()) }
         }
     }
 
