@@ -265,8 +265,22 @@ import Testing
             let other = AppUser(token: Identity.hs256(Identity.claims(app: "android", user: "u-11"), secret: secret))
             let theirs = try await client.createRequest(other, requestBody(), key: "k-1")
             #expect(theirs["id"] as? String != first["id"] as? String)
+            // A double tap: the same request five times at once makes one ticket, and every answer names it.
+            let body = json(requestBody("Tapped twice"))
+            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        try await client.execute(uri: "/api/v1/app/requests", method: .post, headers: user.with(key, "k-tap"), body: body) { response in
+                            #expect(response.status == .created, "\(String(buffer: response.body))")
+                            return try object(response)["id"] as? String
+                        }
+                    }
+                }
+                return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1 && ids.first! != nil, "\(ids)")
             let page = try await app.services.tickets.list(TicketListQuery())
-            #expect(page.items.count == 3)
+            #expect(page.items.count == 4)
         }
     }
 

@@ -48,7 +48,13 @@ struct InAppController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let customer = try context.requireCustomer()
         let buffer = try await JSON.collect(request, limit: createLimit)
-        return try await idempotency.run(key: request.headers[Idempotency.header], scope: scope(customer), request: fingerprint(request, buffer)) {
+        let current: @Sendable (UUID) async throws -> StoredResponse = { [tickets] id in
+            guard let ticket = try await tickets.find(.id(id), includeInternal: false) else { throw RecordNotFound(kind: "request", reference: "\(id)") }
+            return try Idempotency.stored(CustomerRequest(ticket), status: .created, location: "/api/v1/app/requests/\(id.uuidString.lowercased())")
+        }
+        return try await idempotency.create(
+            key: request.headers[Idempotency.header], scope: scope(customer), request: fingerprint(request, buffer), ticket: current
+        ) { reservation in
             let body = try JSON.decode(CreateInAppRequestBody.self, from: buffer)
             let details = try RequestDetails(category: body.category, app: customer.app.slug, device: body.device, content: body.content).validated()
             var files: [NewAttachment] = []
@@ -61,6 +67,7 @@ struct InAppController {
             }
             var origin = TicketOrigin(attachmentIDs: body.attachmentIDs, newAttachments: files)
             origin.details = details
+            origin.idempotency = reservation
             if !body.attachmentIDs.isEmpty {
                 // Only the user's own uploads; a user who never uploaded has none (a fresh id matches no file).
                 origin.uploader = try await customers.contact(externalID: customer.identity.userID)?.id ?? UUID()

@@ -24,11 +24,32 @@ public enum IdempotencyClaim: Sendable, Equatable {
     case mismatch
     /// The first request with this key is still running (or was cut off; `since` says when it started).
     case inProgress(since: Date)
+    /// The first request with this key created this ticket (in the same transaction as the key).
+    case createdTicket(UUID)
 }
+
+/// A key to write in the transaction that creates a ticket: the ticket and its key commit together, so a retry
+/// can never create a second ticket, even if Haven dies right after the first one's commit.
+public struct IdempotencyReservation: Sendable, Equatable {
+    public var scope: String
+    public var key: String
+    public var requestHash: String
+
+    public init(scope: String, key: String, requestHash: String) {
+        self.scope = scope
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+/// Another request with the same key was written first (the caller reads the key again and replays it).
+public struct IdempotencyConflict: Error, Sendable, Equatable {}
 
 public protocol IdempotencyRepository: Sendable {
     /// Claims `key` within `scope` (an app and user) for a request with this hash, in its own committed transaction.
     func claim(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim
+    /// What holds `key` for a request with this hash, without claiming it; nil when the key is free.
+    func lookup(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim?
     func finish(_ id: UUID, with response: StoredResponse) async throws
     /// Forgets a claim whose request failed before anything was written, so a retry can run.
     func release(_ id: UUID) async throws
@@ -45,6 +66,7 @@ final class IdempotencyKeyModel: Model, @unchecked Sendable {
     @OptionalField(key: "status_code") var statusCode: Int?
     @OptionalField(key: "response_body") var responseBody: String?
     @OptionalField(key: "location") var location: String?
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
@@ -93,13 +115,36 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
             return zip(ids, batch).map { id, claim in
                 guard let row = holders["\(claim.scope)\n\(claim.key)"] else { return .failure(StorageError.conflict("idempotency key vanished")) }
                 if row.id == id { return .success(.claimed(id)) }
-                if row.requestHash != claim.requestHash { return .success(.mismatch) }
-                if let status = row.statusCode, let body = row.responseBody {
-                    return .success(.replay(StoredResponse(status: status, body: body, location: row.location)))
-                }
-                return .success(.inProgress(since: row.createdAt))
+                return .success(Self.outcome(row, requestHash: claim.requestHash))
             }
         }
+    }
+
+    public func lookup(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim? {
+        try await IdempotencyKeyModel.query(on: database.reader).filter(\.$scope == scope).filter(\.$key == key).first()
+            .map { Self.outcome($0, requestHash: requestHash) }
+    }
+
+    /// What a key already held means for a request with this hash.
+    static func outcome(_ row: IdempotencyKeyModel, requestHash: String) -> IdempotencyClaim {
+        if row.requestHash != requestHash { return .mismatch }
+        if let ticket = row.ticketID { return .createdTicket(ticket) }
+        if let status = row.statusCode, let body = row.responseBody { return .replay(StoredResponse(status: status, body: body, location: row.location)) }
+        return .inProgress(since: row.createdAt)
+    }
+
+    /// Writes the keys of new tickets in their transaction; answers, per reservation, whether it was written (false:
+    /// another request holds the key).
+    static func reserve(_ reservations: [(IdempotencyReservation, ticketID: UUID)], at now: Date, on sql: any SQLDatabase) async throws -> [Bool] {
+        guard !reservations.isEmpty else { return [] }
+        let ids = reservations.map { _ in UUID() }
+        var insert = sql.insert(into: "idempotency_keys").columns("id", "scope", "key", "request_hash", "status_code", "ticket_id", "created_at")
+        for (id, (reservation, ticket)) in zip(ids, reservations) {
+            insert = insert.values(
+                SQLBind(id), SQLBind(reservation.scope), SQLBind(reservation.key), SQLBind(reservation.requestHash), SQLBind(201), SQLBind(ticket), SQLBind(now))
+        }
+        let written = Set(try await insert.ignoringConflicts(with: ["scope", "key"]).returning("id").all().map { try $0.decode(column: "id", as: UUID.self) })
+        return ids.map(written.contains)
     }
 
     private static func finish(_ batch: [(UUID, StoredResponse)], on database: HavenDatabase) async throws -> [Result<Void, any Error>] {

@@ -50,7 +50,15 @@ struct TicketCreationWriter: Sendable {
                 if !problems.isEmpty { refused[index] = DomainError.invalid(problems) }
             }
         }
-        let accepted = requests.indices.filter { refused[$0] == nil }
+        var accepted = requests.indices.filter { refused[$0] == nil }
+        // Idempotency keys go in first, with the tickets they will name: a key another request holds refuses this one.
+        var ticketIDs: [Int: UUID] = [:]
+        for index in accepted { ticketIDs[index] = UUID() }
+        let reserving = accepted.filter { requests[$0].origin.idempotency != nil }
+        let reserved = try await SQLIdempotencyRepository.reserve(
+            reserving.map { (requests[$0].origin.idempotency!, ticketIDs[$0]!) }, at: now, on: tx.sql())
+        for (index, ok) in zip(reserving, reserved) where !ok { refused[index] = IdempotencyConflict() }
+        accepted = accepted.filter { refused[$0] == nil }
         guard !accepted.isEmpty else { return requests.indices.map { .failure(refused[$0]!) } }
         // Where each accepted ticket goes: its preferred queue when that exists, else the one its draft names
         // (absent: no queue at all).
@@ -72,6 +80,7 @@ struct TicketCreationWriter: Sendable {
             let ticket = TicketModel(
                 request.draft, number: numbers[.ticketNumber]![position], changeSeq: numbers[.ticketChange]![position],
                 queue: queue, requester: contact, at: now)
+            ticket.id = ticketIDs[index]
             let origin = request.origin
             let message = try MessageModel(
                 ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: Self.firstMessageSeq,

@@ -136,6 +136,9 @@ public struct TicketOrigin: Sendable {
     /// The customer who uploaded the claimed files, when they came through the app: files uploaded by anyone else
     /// (another customer, an agent) are refused.
     public var uploader: UUID?
+    /// The request's `Idempotency-Key`, written with the ticket; a key already held refuses the request with
+    /// `IdempotencyConflict`.
+    public var idempotency: IdempotencyReservation?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,

@@ -27,6 +27,8 @@ struct CreateInAppChannel: AsyncMigration {
                 .field("status_code", .int)
                 .field("response_body", .string)
                 .field("location", .string)
+                // A request that created a ticket stores the ticket (written in the ticket's own transaction), not an answer.
+                .field("ticket_id", .uuid)
                 .field("created_at", .datetime, .required)
                 .unique(on: "scope", "key")
                 .create()
