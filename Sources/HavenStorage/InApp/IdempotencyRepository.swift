@@ -120,9 +120,21 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
         }
     }
 
+    /// Plain SQL: every in-app request with a key asks this once, and Fluent's model layer costs more than the query.
     public func lookup(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim? {
-        try await IdempotencyKeyModel.query(on: database.reader).filter(\.$scope == scope).filter(\.$key == key).first()
-            .map { Self.outcome($0, requestHash: requestHash) }
+        guard let row = try await database.reader.sql().raw("""
+            SELECT id, request_hash, status_code, response_body, location, ticket_id, created_at FROM idempotency_keys
+            WHERE scope = \(bind: scope) AND key = \(bind: key)
+            """).first() else { return nil }
+        let model = IdempotencyKeyModel()
+        model.id = try row.decode(column: "id", as: UUID.self)
+        model.requestHash = try row.decode(column: "request_hash", as: String.self)
+        model.statusCode = try row.decode(column: "status_code", as: Int?.self)
+        model.responseBody = try row.decode(column: "response_body", as: String?.self)
+        model.location = try row.decode(column: "location", as: String?.self)
+        model.ticketID = try row.decode(column: "ticket_id", as: UUID?.self)
+        model.createdAt = try row.decode(column: "created_at", as: Date.self)
+        return Self.outcome(model, requestHash: requestHash)
     }
 
     /// What a key already held means for a request with this hash.
