@@ -48,6 +48,14 @@ import Testing
                 #expect($0.headers[.contentDisposition]?.contains("tela%20inicial.png") == true)
                 #expect(Array(buffer: $0.body) == png)
             }
+            // A type that could run in a browser, or that the bytes do not match, is served as plain bytes.
+            var html = app.admin.header
+            html[.contentType] = "text/html"
+            let page = try await client.execute(uri: "/api/v1/attachments?filename=page.html", method: .post, headers: html,
+                                                body: ByteBuffer(string: "<script>alert(1)</script>")) { try object($0) }
+            try await client.execute(uri: "/api/v1/attachments/\(page["id"] as! String)", method: .get, headers: app.admin.header) {
+                #expect($0.headers[.contentType] == "application/octet-stream")
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HavenApp
+import HavenCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -80,6 +81,26 @@ import Testing
 
 @Suite struct OpenAPIDocumentTests {
     /// Every route the router serves is described in the document, and the document describes no route that does not exist.
+    @Test func documentListsEveryEventType() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/HavenApp/Resources/openapi.json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let properties = try #require((schemas["TicketEvent"] as? [String: Any])?["properties"] as? [String: Any])
+        let listed = try #require((properties["type"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(listed) == Set(TicketChange.types))
+        // And the domain's list is every change's type.
+        let state = TicketState(subject: "s", channel: .email, status: .new, priority: .normal, language: nil, queueID: nil, assigneeID: nil,
+                                requesterID: "r", tags: [], topic: nil)
+        let changes: [TicketChange] = [
+            .created(state), .messageAdded(messageID: "m", author: .system, visibility: .public), .statusChanged(from: .new, to: .open),
+            .priorityChanged(from: .normal, to: .high), .queueChanged(from: nil, to: "q"), .assigneeChanged(from: nil, to: "a"),
+            .tagsChanged(from: [], to: ["x"]), .linked(ticketID: "t", number: 1, reason: "r"), .mailFailed(messageID: nil, recipient: "r", reason: "r"),
+            .riskDetected(messageID: "m", level: .high, harms: [.bullying]), .topicChanged(from: nil, to: .bug), .languageChanged(from: nil, to: "fr"),
+            .riskCorrected(from: .high, to: .none, harmsFrom: [.bullying], harmsTo: []),
+        ]
+        #expect(changes.map(\.type) == TicketChange.types)
+    }
+
     @Test func documentMatchesTheRouter() async throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/HavenApp/Resources/openapi.json")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

@@ -45,6 +45,15 @@ struct AttachmentController {
         return try JSON.response(record, status: .created)
     }
 
+    /// The type a file is served with: its own when it is one browsers show safely (images, video, PDF, plain
+    /// text), else `application/octet-stream`. A stored type comes from a client or a mail and is not trusted to
+    /// describe the bytes (an "application/json" that is not JSON, a "text/html" that would run script).
+    static func servedType(_ stored: String) -> String {
+        let type = stored.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let safe = MediaKind.allCases.map(\.contentType) + ["image/jpg", "application/pdf", "text/plain"]
+        return safe.contains(type) ? stored : "application/octet-stream"
+    }
+
     /// RFC 5987 attr-char: ASCII letters and digits and `!#$&+-.^_`|~`; everything else is percent-encoded.
     static let attrChar = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
 
@@ -58,7 +67,7 @@ struct AttachmentController {
         return Response(
             status: .ok,
             headers: [
-                .contentType: record.contentType,
+                .contentType: Self.servedType(record.contentType),
                 .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
                 .init("X-Content-Type-Options")!: "nosniff",
             ],

@@ -163,7 +163,7 @@ struct InAppController {
         return Response(
             status: .ok,
             headers: [
-                .contentType: record.contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
+                .contentType: AttachmentController.servedType(record.contentType), .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
                 .init("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -29,6 +29,12 @@ public enum TicketChange: Sendable, Equatable {
     /// An agent corrected triage's risk: a false alarm taken down, or a harm it missed.
     case riskCorrected(from: RiskLevel, to: RiskLevel, harmsFrom: [Harm], harmsTo: [Harm])
 
+    /// Every `type` an event can have (the API document lists the same; a test holds them together).
+    public static let types = [
+        "ticket.created", "message.added", "status.changed", "priority.changed", "queue.changed", "assignee.changed", "tags.changed",
+        "ticket.linked", "mail.failed", "risk.detected", "topic.changed", "language.changed", "risk.corrected",
+    ]
+
     /// The stable name stored in `ticket_events.type`.
     public var type: String {
         switch self {
