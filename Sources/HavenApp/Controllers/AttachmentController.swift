@@ -16,8 +16,7 @@ struct AttachmentController {
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let filename = TextNormalizer.line(request.uri.queryParameters.get("filename") ?? "")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+        let filename = Self.filename(request.uri.queryParameters.get("filename"))
         var problems: [FieldProblem] = []
         if filename.isEmpty || filename.count > 255 {
             problems.append(FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters)."))
@@ -62,6 +61,11 @@ struct AttachmentController {
         guard let id = UUID(uuidString: raw), let record = try await attachments.find(id) else {
             throw APIError.notFound("There is no attachment \(raw).")
         }
+        return try await Self.download(record, from: store)
+    }
+
+    /// A stored file as a download: never shown inline, never sniffed, typed only when the type is safe.
+    static func download(_ record: AttachmentRecord, from store: AttachmentStore) async throws -> Response {
         let data = try await NIOThreadPool.singleton.runIfActive { try store.read(record.sha256) }
         let encoded = record.filename.addingPercentEncoding(withAllowedCharacters: Self.attrChar) ?? "file"
         return Response(
@@ -73,5 +77,20 @@ struct AttachmentController {
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+
+    /// A file name as sent, on one line, with no path separators.
+    static func filename(_ raw: String?) -> String {
+        TextNormalizer.line(raw ?? "").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+    }
 }
 
+
+extension AttachmentStore {
+    /// Stores a customer's file whose kind was sniffed, on the thread pool (never on Swift's cooperative threads),
+    /// as a row to write with its message.
+    func storeCustomerFile(_ bytes: [UInt8], filename: String, kind: MediaKind) async throws -> NewAttachment {
+        let store = self
+        let digest = try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
+        return NewAttachment(sha256: digest, size: bytes.count, contentType: kind.contentType, filename: filename, uploadedBy: nil)
+    }
+}

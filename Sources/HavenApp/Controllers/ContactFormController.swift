@@ -101,11 +101,7 @@ struct ContactFormController {
 
         do {
             var stored: [NewAttachment] = []
-            for (file, kind) in files {
-                let bytes = file.bytes
-                let digest = try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
-                stored.append(NewAttachment(sha256: digest, size: bytes.count, contentType: kind.contentType, filename: file.filename, uploadedBy: nil))
-            }
+            for (file, kind) in files { stored.append(try await store.storeCustomerFile(file.bytes, filename: AttachmentController.filename(file.filename), kind: kind)) }
             var origin = TicketOrigin(
                 newAttachments: stored,
                 acknowledgement: AutomaticResponse(address: values["email"] ?? "", day: MailIntake.day(now()), limit: acknowledgementsPerDay))

@@ -31,7 +31,7 @@ struct InAppController {
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
         let customer = try context.requireCustomer()
-        let filename = Self.filename(request.uri.queryParameters.get("filename"))
+        let filename = AttachmentController.filename(request.uri.queryParameters.get("filename"))
         guard !filename.isEmpty, filename.count <= 255 else {
             throw APIError.validation([FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters).")])
         }
@@ -63,7 +63,7 @@ struct InAppController {
                     throw APIError.validation([FieldProblem(field: "attachments[\(index)].data", problem: "Send the file's bytes in base64.")])
                 }
                 guard bytes.count <= store.maxBytes else { throw tooLarge() }
-                files.append(try await stored(Array(bytes), filename: Self.filename(file.filename), field: "attachments[\(index)]"))
+                files.append(try await stored(Array(bytes), filename: AttachmentController.filename(file.filename), field: "attachments[\(index)]"))
             }
             var origin = TicketOrigin(attachmentIDs: body.attachmentIDs, newAttachments: files)
             origin.details = details
@@ -158,15 +158,7 @@ struct InAppController {
               let record = try await customers.attachment(id, visibleTo: contact.id) else {
             throw APIError.notFound("You have no file \(raw).")
         }
-        let data = try await NIOThreadPool.singleton.runIfActive { try store.read(record.sha256) }
-        let encoded = record.filename.addingPercentEncoding(withAllowedCharacters: AttachmentController.attrChar) ?? "file"
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: AttachmentController.servedType(record.contentType), .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
-                .init("X-Content-Type-Options")!: "nosniff",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return try await AttachmentController.download(record, from: store)
     }
 
     // MARK: - Helpers
@@ -188,8 +180,7 @@ struct InAppController {
         do { kind = try MediaSniffer.check(bytes, filename: filename) } catch {
             throw APIError.validation(error.problems.map { FieldProblem(field: field == "file" ? $0.field : "\(field).\($0.field)", problem: $0.problem) })
         }
-        let digest = try await NIOThreadPool.singleton.runIfActive { try store.put(bytes) }
-        return NewAttachment(sha256: digest, size: bytes.count, contentType: kind.contentType, filename: filename, uploadedBy: nil)
+        return try await store.storeCustomerFile(bytes, filename: filename, kind: kind)
     }
 
     private func tooLarge() -> APIError {
@@ -213,7 +204,4 @@ struct InAppController {
         return Array("\(request.method.rawValue) \(request.uri.path)\n".utf8) + bytes
     }
 
-    static func filename(_ raw: String?) -> String {
-        TextNormalizer.line(raw ?? "").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
-    }
 }
