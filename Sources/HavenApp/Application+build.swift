@@ -25,6 +25,8 @@ public struct HavenConfiguration: Sendable {
     public var mailOut: MailOutConfiguration?
     /// A folder of extra risk lexicon files (`--risk-lexicon-dir`), added to the shipped one.
     public var riskLexiconDirectory: String?
+    /// Reverse proxies whose `X-Forwarded-For` names the client (the contact form's per-address limit).
+    public var trustedProxies: Set<String> = []
 
     public init() {}
 }
@@ -117,7 +119,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
 
     ContactFormController(
         intake: services.intake, store: services.attachmentStore, formKey: InstallationSecret(database: services.database, name: "form_key"),
-        limiter: RateLimiter(now: services.now), acknowledgementsPerDay: services.mailIntake.configuration.automaticResponsesPerDay, logger: services.logger, now: services.now
+        limiter: RateLimiter(now: services.now), trustedProxies: configuration.trustedProxies, acknowledgementsPerDay: services.mailIntake.configuration.automaticResponsesPerDay, logger: services.logger, now: services.now
     ).addRoutes(to: router)
 
     // The in-app API: its callers are apps' users with signed identities, not agents.

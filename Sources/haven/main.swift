@@ -152,6 +152,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(help: "Also listen for LMTP deliveries (e.g. from Postfix) on host:port, e.g. 127.0.0.1:2424.") var lmtp: String?
     @Option(help: "Queue for mail delivered over LMTP (id, slug or name); default: the default queue.") var lmtpQueue: String?
+    @Option(help: "A reverse proxy's address whose X-Forwarded-For names the visitor (repeatable; env HAVEN_TRUSTED_PROXIES, comma-separated).")
+    var trustedProxy: [String] = []
     @OptionGroup var mail: MailOptions
     @OptionGroup var triage: TriageOptions
 
@@ -181,6 +183,8 @@ struct Serve: AsyncParsableCommand {
         configuration.mail = mail.configuration
         configuration.mailOut = try mail.mailOut
         configuration.riskLexiconDirectory = triage.directory
+        configuration.trustedProxies = Set(trustedProxy + (ProcessInfo.processInfo.environment["HAVEN_TRUSTED_PROXIES"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if demo {
             let seeded = try await database.withServices(logger: logger) { try await DemoData.seedIfEmpty($0, logger: logger) }
             print(seeded ? "Demo data created." : "The database already has data; demo data not added again.")

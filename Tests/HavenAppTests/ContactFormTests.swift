@@ -1,5 +1,5 @@
 import Foundation
-import HavenApp
+@testable import HavenApp
 import HavenCore
 import HavenStorage
 import HTTPTypes
@@ -156,6 +156,16 @@ import Testing
             #expect(old.status == .unprocessableContent && String(buffer: old.body).contains("ficou aberto por muito tempo"))
             #expect(try await app.services.tickets.list(TicketListQuery()).items.isEmpty, "nothing refused became a ticket")
         }
+    }
+
+    @Test func behindATrustedProxyTheVisitorsAddressCounts() {
+        let proxies: Set<String> = ["10.0.0.2", "10.0.0.3"]
+        #expect(ContactFormController.client(peer: "10.0.0.2", forwardedFor: ["203.0.113.7"], trusted: proxies) == "203.0.113.7")
+        // A visitor's made-up first hop is ignored: the nearest untrusted one counts.
+        #expect(ContactFormController.client(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 203.0.113.7", "10.0.0.3"], trusted: proxies) == "203.0.113.7")
+        // From anyone else, the header is not believed.
+        #expect(ContactFormController.client(peer: "198.51.100.9", forwardedFor: ["203.0.113.7"], trusted: proxies) == "198.51.100.9")
+        #expect(ContactFormController.client(peer: "10.0.0.2", forwardedFor: [], trusted: proxies) == "10.0.0.2")
     }
 
     @Test func aFloodFromOneAddressIsSlowedDown() async throws {

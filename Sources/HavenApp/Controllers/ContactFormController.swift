@@ -14,6 +14,7 @@ struct ContactFormController {
     let store: AttachmentStore
     let formKey: InstallationSecret
     let limiter: RateLimiter
+    let trustedProxies: Set<String>
     let acknowledgementsPerDay: Int
     let logger: Logger
     let now: @Sendable () -> Date
@@ -45,7 +46,7 @@ struct ContactFormController {
             let text = ContactFormStrings.text(key, locale)
             return try await page(request, locale: locale, values: values, errors: [("", argument.map { String(format: text, $0) } ?? text)], status: status)
         }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = Self.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .init("X-Forwarded-For")!], trusted: trustedProxies)
         if let wait = limiter.check("contact:\(address)", perMinute: Self.perAddressPerMinute) {
             var response = try await refuse("error.rate", .tooManyRequests, argument: String(wait))
             response.headers[.retryAfter] = String(wait)
@@ -115,6 +116,15 @@ struct ContactFormController {
     }
 
     // MARK: - Helpers
+
+    /// The visitor's address: the peer's, or, when the peer is a trusted proxy, the nearest address in
+    /// X-Forwarded-For that is not one (the ones before it could be made up by the visitor).
+    static func client(peer: String?, forwardedFor: [String], trusted: Set<String>) -> String {
+        guard let peer else { return "unknown" }
+        guard trusted.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.reversed().first { !trusted.contains($0) } ?? peer
+    }
 
     /// `?lang=` when it is one of ours, else the browser's Accept-Language.
     private func locale(_ request: Request) -> String {
