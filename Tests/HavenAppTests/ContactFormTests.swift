@@ -118,6 +118,23 @@ import Testing
         }
     }
 
+    @Test func aFormWithoutFilesMayComeURLEncoded() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            let shown = try await Self.show(client, "?lang=ar")
+            clock.advance(by: 10)
+            var body = URLComponents()
+            body.queryItems = ([("form_token", shown.token)] + Self.good).map { URLQueryItem(name: $0.0, value: $0.1) }
+            let response = try await client.execute(
+                uri: "/contact?lang=ar", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: shown.cookie], body: ByteBuffer(string: body.percentEncodedQuery!)
+            ) { $0 }
+            #expect(response.status == .seeOther, "\(String(buffer: response.body))")
+            let ticket = try #require(try await app.services.tickets.list(TicketListQuery()).items.first)
+            #expect(ticket.channel == .web && ticket.details?.category == .liveGifts && ticket.requester.locale == "ar")
+        }
+    }
+
     @Test func aRefusedFormSaysWhyInTheVisitorsLanguageAndKeepsWhatWasTyped() async throws {
         let clock = TestClock()
         try await withApp(maxAttachmentBytes: 4_096, clock: clock) { app, client in

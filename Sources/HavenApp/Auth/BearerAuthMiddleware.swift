@@ -9,14 +9,9 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let cache: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
-            throw APIError.unauthenticated("This endpoint needs 'Authorization: Bearer <token>'. Get a token from POST /api/v1/auth/tokens.")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 200 else {
-            throw APIError.unauthenticated("The Authorization header must be 'Bearer <token>'.")
-        }
-        let token = String(parts[1])
+        let token = try Self.token(
+            request, maxLength: 200, missing: "This endpoint needs 'Authorization: Bearer <token>'. Get a token from POST /api/v1/auth/tokens.",
+            what: "<token>")
         let known: (agent: AgentRecord, tokenID: UUID)?
         if let cached = cache.lookup(token) {
             known = cached
@@ -31,5 +26,18 @@ struct BearerAuthMiddleware: RouterMiddleware {
         context.agent = agent
         context.tokenID = tokenID
         return try await next(request, context)
+    }
+}
+
+extension BearerAuthMiddleware {
+    /// The credential of `Authorization: Bearer <credential>` (agents' tokens, apps' signed identities), or a 401
+    /// that says what to send.
+    static func token(_ request: Request, maxLength: Int, missing: String, what: String) throws -> String {
+        guard let header = request.headers[.authorization] else { throw APIError.unauthenticated(missing) }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= maxLength else {
+            throw APIError.unauthenticated("The Authorization header must be 'Bearer \(what)'.")
+        }
+        return String(parts[1])
     }
 }

@@ -64,7 +64,7 @@ struct ContactFormController {
         for field in ["name", "email", "category", "description"] { values[field] = form.fields[field] ?? "" }
         let key = try await formKey.value()
         do throws(FormToken.Problem) {
-            _ = try FormToken.check(form.fields["form_token"], cookie: Self.cookieValue(request), key: key, now: now())
+            _ = try FormToken.check(form.fields["form_token"], cookie: request.cookies[Self.cookie]?.value, key: key, now: now())
         } catch .tooFast {
             return try await refuse("error.fast", .unprocessableContent, values: values)
         } catch .expired {
@@ -140,7 +140,7 @@ struct ContactFormController {
         let state = ContactFormPage.State(locale: locale, token: token, values: values, errors: errors, maxFileSize: Self.megabytes(store.maxBytes))
         var response = Self.html(ContactFormPage.render(state), status: status)
         let secure = request.headers[.init("X-Forwarded-Proto")!] == "https" || request.uri.scheme == .https
-        response.headers[.setCookie] = "\(Self.cookie)=\(nonce); Path=/contact; HttpOnly; SameSite=Strict; Max-Age=86400" + (secure ? "; Secure" : "")
+        response.setCookie(Cookie(name: Self.cookie, value: nonce, maxAge: 86_400, path: "/contact", secure: secure, httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -153,16 +153,6 @@ struct ContactFormController {
                 .init("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func cookieValue(_ request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                if parts.count == 2, parts[0] == cookie { return parts[1] }
-            }
-        }
-        return nil
     }
 
     /// The form field a domain problem is about.

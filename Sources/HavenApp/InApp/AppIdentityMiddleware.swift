@@ -11,14 +11,10 @@ struct AppIdentityMiddleware: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
-            throw APIError.unauthenticated("The in-app API needs 'Authorization: Bearer <signed identity>', signed by your app's backend.")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 8_192 else {
-            throw APIError.unauthenticated("The Authorization header must be 'Bearer <signed identity>'.")
-        }
-        let (app, identity) = try await verifier.verify(String(parts[1]))
+        let token = try BearerAuthMiddleware.token(
+            request, maxLength: 8_192, missing: "The in-app API needs 'Authorization: Bearer <signed identity>', signed by your app's backend.",
+            what: "<signed identity>")
+        let (app, identity) = try await verifier.verify(token)
         if let wait = limiter.check("app:\(app.slug)", perMinute: app.ratePerMinute) {
             throw Self.limited("The app '\(app.slug)' sends more than \(app.ratePerMinute) requests a minute", wait)
         }

@@ -35,8 +35,6 @@ final class AppIdentityVerifier: Sendable {
     private let cache = Mutex<[String: Keys]>([:])
     private let now: @Sendable () -> Date
     let cacheSeconds: TimeInterval
-    /// Reads claims before the app (and so the key) is known.
-    private static let reader = JWTKeyCollection()
     /// Clock difference tolerated between the app's backend and Haven.
     static let leeway: TimeInterval = 60
 
@@ -51,14 +49,12 @@ final class AppIdentityVerifier: Sendable {
         guard parts.count == 3, let header = Self.json(parts[0]), let algorithm = header["alg"] as? String else {
             throw Self.refused("The identity is not a signed JWT (header.payload.signature). Sign it on your backend with the app's secret.")
         }
-        let claims: IdentityClaims
-        do {
-            claims = try await Self.reader.unverified(token, as: IdentityClaims.self)
-        } catch {
+        // Which app, read before the signature can be checked (its key is the app's); nothing else is trusted yet.
+        guard let payload = Self.json(parts[1]), let issuer = payload["iss"] as? String, payload["sub"] is String, payload["exp"] is NSNumber else {
             throw Self.refused("The identity's claims cannot be read: it needs iss (the app id), sub (the user id) and exp.")
         }
-        guard let keys = try await keys(for: claims.iss.value) else {
-            throw Self.refused("No app '\(claims.iss.value)' is registered in Haven; the identity's iss must be a registered app id.")
+        guard let keys = try await keys(for: issuer) else {
+            throw Self.refused("No app '\(issuer)' is registered in Haven; the identity's iss must be a registered app id.")
         }
         if keys.app.disabledAt != nil {
             throw APIError(status: .forbidden, code: "app_disabled", title: "App disabled", detail: "The app '\(keys.app.slug)' is disabled in Haven.")
@@ -74,10 +70,11 @@ final class AppIdentityVerifier: Sendable {
         default:
             throw Self.refused("The identity is signed with '\(algorithm)'; Haven accepts HS256 (the app's secret) or ES256 (the platform key).")
         }
+        let claims: IdentityClaims
         do {
-            _ = try await collection.verify(token, as: IdentityClaims.self)
+            claims = try await collection.verify(token, as: IdentityClaims.self)
         } catch {
-            throw Self.refused("The identity's signature does not match: it was changed, or signed with another key than '\(keys.app.slug)''s.")
+            throw Self.refused("The identity's signature does not match (it was changed, or signed with another key than '\(keys.app.slug)''s), or a claim has the wrong type.")
         }
         let now = self.now()
         let expiry = claims.exp.value

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import MultipartKit
 import NIOCore
 
@@ -22,10 +23,7 @@ struct FormData {
             guard let boundary = Self.parameter("boundary", in: contentType ?? "") else { throw .malformed }
             try parseMultipart(body, boundary: boundary)
         } else if type.hasPrefix("application/x-www-form-urlencoded") {
-            for pair in String(buffer: body).split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-                if let name = parts.first, !name.isEmpty { fields[name] = parts.count > 1 ? parts[1] : "" }
-            }
+            do { fields = try URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)) } catch { throw .malformed }
         } else {
             throw .unsupported
         }

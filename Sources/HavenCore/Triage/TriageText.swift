@@ -156,7 +156,7 @@ enum ScalarTable {
     }
 
     static func isLetter(_ scalar: Unicode.Scalar) -> Bool { kindOf(scalar) & letter != 0 }
-    static func isMark(_ scalar: Unicode.Scalar) -> Bool { kindOf(scalar) & mark != 0 && kindOf(scalar) & letter == 0 }
+    static func isMark(_ scalar: Unicode.Scalar) -> Bool { kindOf(scalar) & (mark | letter) == mark }
     static func startsWord(_ scalar: Unicode.Scalar) -> Bool { kindOf(scalar) & (letter | digit) != 0 || scalar == "@" || scalar == "$" }
     static func continuesWord(_ scalar: Unicode.Scalar) -> Bool { kindOf(scalar) != 0 || scalar == "@" || scalar == "$" }
 

@@ -19,11 +19,7 @@ enum CustomerFeed {
             let rows = try await sql.raw("""
                 UPDATE contacts SET feed_seq = feed_seq + \(amounts) WHERE id IN (\(binds: Array(byContact.keys))) RETURNING id, feed_seq
                 """).all()
-            for row in rows {
-                let contact = try row.decode(column: "id", as: UUID.self), last = try row.decode(column: "feed_seq", as: Int.self)
-                let events = byContact[contact] ?? []
-                for (offset, event) in events.enumerated() { event.feedSeq = last - events.count + 1 + offset }
-            }
+            for row in rows { number(byContact[try row.decode(column: "id", as: UUID.self)] ?? [], endingAt: try row.decode(column: "feed_seq", as: Int.self)) }
             guard events.allSatisfy({ $0.feedContactID == nil || $0.feedSeq != nil }) else { throw StorageError.conflict("a contact is gone") }
             return
         }
@@ -33,7 +29,12 @@ enum CustomerFeed {
                 UPDATE contacts SET feed_seq = feed_seq + \(bind: events.count) WHERE id = \(bind: contact) RETURNING feed_seq
                 """).first()
             guard let last = try row?.decode(column: "feed_seq", as: Int.self) else { throw StorageError.conflict("contact \(contact) is gone") }
-            for (offset, event) in events.enumerated() { event.feedSeq = last - events.count + 1 + offset }
+            number(events, endingAt: last)
         }
+    }
+
+    /// A contact's events get the numbers up to `last`, in order.
+    private static func number(_ events: [TicketEventModel], endingAt last: Int) {
+        for (offset, event) in events.enumerated() { event.feedSeq = last - events.count + 1 + offset }
     }
 }

@@ -89,14 +89,9 @@ public struct SQLCustomerRequestRepository: CustomerRequestRepository {
 
     /// Public messages by id, with their files.
     static func messages(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [UUID: MessageRecord] {
-        let rows = try await sql.raw("""
-            SELECT m.*, NULL AS email_message_id, NULL AS email_status, NULL AS email_detail, NULL AS email_recipient
-            FROM messages m WHERE m.id IN (\(binds: ids)) AND m.visibility = \(bind: MessageVisibility.public.rawValue)
-            """).all()
-        var messages = Dictionary(uniqueKeysWithValues: try rows.map(MessageRows.decode).map { ($0.id, $0) })
-        let files = try await sql.raw("SELECT * FROM attachments WHERE message_id IN (\(binds: ids)) ORDER BY created_at").all().map(AttachmentRows.decode)
-        for file in files { if let id = file.messageID { messages[id]?.attachments.append(file) } }
-        return messages
+        let messages = try await SQLTicketRepository.messages(
+            where: "m.id IN (\(binds: ids)) AND m.visibility = \(bind: MessageVisibility.public.rawValue)", on: sql)
+        return Dictionary(uniqueKeysWithValues: messages.map { ($0.id, $0) })
     }
 
     public func attachment(_ id: UUID, visibleTo contact: UUID) async throws -> AttachmentRecord? {

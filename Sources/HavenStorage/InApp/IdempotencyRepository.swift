@@ -57,18 +57,38 @@ public protocol IdempotencyRepository: Sendable {
     func prune(olderThan date: Date) async throws -> Int
 }
 
-final class IdempotencyKeyModel: Model, @unchecked Sendable {
-    static let schema = "idempotency_keys"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "scope") var scope: String
-    @Field(key: "key") var key: String
-    @Field(key: "request_hash") var requestHash: String
-    @OptionalField(key: "status_code") var statusCode: Int?
-    @OptionalField(key: "response_body") var responseBody: String?
-    @OptionalField(key: "location") var location: String?
-    @OptionalField(key: "ticket_id") var ticketID: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    init() {}
+/// A row of `idempotency_keys` as the outcome needs it.
+private struct HeldKey {
+    static let columns: SQLQueryString = "id, scope, key, request_hash, status_code, response_body, location, ticket_id, created_at"
+    var id: UUID
+    var scope: String
+    var key: String
+    var requestHash: String
+    var statusCode: Int?
+    var responseBody: String?
+    var location: String?
+    var ticketID: UUID?
+    var createdAt: Date
+
+    init(_ row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: UUID.self)
+        scope = try row.decode(column: "scope", as: String.self)
+        key = try row.decode(column: "key", as: String.self)
+        requestHash = try row.decode(column: "request_hash", as: String.self)
+        statusCode = try row.decode(column: "status_code", as: Int?.self)
+        responseBody = try row.decode(column: "response_body", as: String?.self)
+        location = try row.decode(column: "location", as: String?.self)
+        ticketID = try row.decode(column: "ticket_id", as: UUID?.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+    }
+
+    /// What this key means for a request with this hash.
+    func outcome(for requestHash: String) -> IdempotencyClaim {
+        if self.requestHash != requestHash { return .mismatch }
+        if let ticketID { return .createdTicket(ticketID) }
+        if let statusCode, let responseBody { return .replay(StoredResponse(status: statusCode, body: responseBody, location: location)) }
+        return .inProgress(since: createdAt)
+    }
 }
 
 /// Claims and finishes go through group commit: every in-app POST makes one of each, and written alone each
@@ -100,63 +120,65 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
         try await finishes.submit((id, response))
     }
 
-    /// Insert-or-nothing for the batch, then read what holds each key: two requests (or nodes) racing on one key
-    /// both see the same winner.
+    /// Insert-or-nothing for the batch; a key another request holds answers what that request left.
     private static func claim(_ batch: [Claim], at now: Date, on database: HavenDatabase) async throws -> [Result<IdempotencyClaim, any Error>] {
-        let ids = batch.map { _ in UUID() }
-        return try await database.write { tx in
+        try await database.write { tx in
             let sql = try tx.sql()
-            var insert = sql.insert(into: "idempotency_keys").columns("id", "scope", "key", "request_hash", "created_at")
-            for (id, claim) in zip(ids, batch) { insert = insert.values(SQLBind(id), SQLBind(claim.scope), SQLBind(claim.key), SQLBind(claim.requestHash), SQLBind(now)) }
-            try await insert.ignoringConflicts(with: ["scope", "key"]).run()
-            let rows = try await IdempotencyKeyModel.query(on: tx)
-                .filter(\.$scope ~~ Array(Set(batch.map(\.scope)))).filter(\.$key ~~ Array(Set(batch.map(\.key)))).all()
-            let holders = Dictionary(rows.map { ("\($0.scope)\n\($0.key)", $0) }, uniquingKeysWith: { first, _ in first })
-            return zip(ids, batch).map { id, claim in
-                guard let row = holders["\(claim.scope)\n\(claim.key)"] else { return .failure(StorageError.conflict("idempotency key vanished")) }
-                if row.id == id { return .success(.claimed(id)) }
-                return .success(Self.outcome(row, requestHash: claim.requestHash))
+            let rows = batch.map { NewKey(id: UUID(), scope: $0.scope, key: $0.key, requestHash: $0.requestHash) }
+            let written = try await insert(rows, at: now, on: sql)
+            let lost = zip(rows, batch).filter { !written.contains($0.0.id) }.map(\.1)
+            var holders: [String: HeldKey] = [:]
+            if !lost.isEmpty {
+                for row in try await sql.raw("""
+                    SELECT \(HeldKey.columns) FROM idempotency_keys
+                    WHERE scope IN (\(binds: Array(Set(lost.map(\.scope))))) AND key IN (\(binds: Array(Set(lost.map(\.key)))))
+                    """).all() {
+                    let held = try HeldKey(row)
+                    holders["\(held.scope)\n\(held.key)"] = held
+                }
+            }
+            return zip(rows, batch).map { row, claim in
+                if written.contains(row.id) { return .success(.claimed(row.id)) }
+                guard let held = holders["\(claim.scope)\n\(claim.key)"] else { return .failure(StorageError.conflict("idempotency key vanished")) }
+                return .success(held.outcome(for: claim.requestHash))
             }
         }
     }
 
     /// Plain SQL: every in-app request with a key asks this once, and Fluent's model layer costs more than the query.
     public func lookup(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim? {
-        guard let row = try await database.reader.sql().raw("""
-            SELECT id, request_hash, status_code, response_body, location, ticket_id, created_at FROM idempotency_keys
-            WHERE scope = \(bind: scope) AND key = \(bind: key)
-            """).first() else { return nil }
-        let model = IdempotencyKeyModel()
-        model.id = try row.decode(column: "id", as: UUID.self)
-        model.requestHash = try row.decode(column: "request_hash", as: String.self)
-        model.statusCode = try row.decode(column: "status_code", as: Int?.self)
-        model.responseBody = try row.decode(column: "response_body", as: String?.self)
-        model.location = try row.decode(column: "location", as: String?.self)
-        model.ticketID = try row.decode(column: "ticket_id", as: UUID?.self)
-        model.createdAt = try row.decode(column: "created_at", as: Date.self)
-        return Self.outcome(model, requestHash: requestHash)
+        try await database.reader.sql().raw("""
+            SELECT \(HeldKey.columns) FROM idempotency_keys WHERE scope = \(bind: scope) AND key = \(bind: key)
+            """).first().map { try HeldKey($0).outcome(for: requestHash) }
     }
 
-    /// What a key already held means for a request with this hash.
-    static func outcome(_ row: IdempotencyKeyModel, requestHash: String) -> IdempotencyClaim {
-        if row.requestHash != requestHash { return .mismatch }
-        if let ticket = row.ticketID { return .createdTicket(ticket) }
-        if let status = row.statusCode, let body = row.responseBody { return .replay(StoredResponse(status: status, body: body, location: row.location)) }
-        return .inProgress(since: row.createdAt)
+    /// A key to write: a claim (answer stored later) or, with `ticketID`, a new ticket's key (complete at once).
+    struct NewKey {
+        var id: UUID
+        var scope: String
+        var key: String
+        var requestHash: String
+        var ticketID: UUID? = nil
+    }
+
+    /// Inserts the keys no one holds yet, in one statement; answers the ids written.
+    static func insert(_ keys: [NewKey], at now: Date, on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !keys.isEmpty else { return [] }
+        var insert = sql.insert(into: "idempotency_keys").columns("id", "scope", "key", "request_hash", "status_code", "ticket_id", "created_at")
+        for key in keys {
+            insert = insert.values(
+                SQLBind(key.id), SQLBind(key.scope), SQLBind(key.key), SQLBind(key.requestHash), SQLBind(key.ticketID == nil ? nil : 201 as Int?),
+                SQLBind(key.ticketID), SQLBind(now))
+        }
+        return Set(try await insert.ignoringConflicts(with: ["scope", "key"]).returning("id").all().map { try $0.decode(column: "id", as: UUID.self) })
     }
 
     /// Writes the keys of new tickets in their transaction; answers, per reservation, whether it was written (false:
     /// another request holds the key).
     static func reserve(_ reservations: [(IdempotencyReservation, ticketID: UUID)], at now: Date, on sql: any SQLDatabase) async throws -> [Bool] {
-        guard !reservations.isEmpty else { return [] }
-        let ids = reservations.map { _ in UUID() }
-        var insert = sql.insert(into: "idempotency_keys").columns("id", "scope", "key", "request_hash", "status_code", "ticket_id", "created_at")
-        for (id, (reservation, ticket)) in zip(ids, reservations) {
-            insert = insert.values(
-                SQLBind(id), SQLBind(reservation.scope), SQLBind(reservation.key), SQLBind(reservation.requestHash), SQLBind(201), SQLBind(ticket), SQLBind(now))
-        }
-        let written = Set(try await insert.ignoringConflicts(with: ["scope", "key"]).returning("id").all().map { try $0.decode(column: "id", as: UUID.self) })
-        return ids.map(written.contains)
+        let keys = reservations.map { NewKey(id: UUID(), scope: $0.0.scope, key: $0.0.key, requestHash: $0.0.requestHash, ticketID: $0.ticketID) }
+        let written = try await insert(keys, at: now, on: sql)
+        return keys.map { written.contains($0.id) }
     }
 
     private static func finish(_ batch: [(UUID, StoredResponse)], on database: HavenDatabase) async throws -> [Result<Void, any Error>] {
@@ -173,7 +195,7 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
     }
 
     public func release(_ id: UUID) async throws {
-        try await database.write { tx in try await IdempotencyKeyModel.query(on: tx).filter(\.$id == id).delete() }
+        try await database.write { tx in try await tx.sql().raw("DELETE FROM idempotency_keys WHERE id = \(bind: id)").run() }
     }
 
     public func prune(olderThan date: Date) async throws -> Int {

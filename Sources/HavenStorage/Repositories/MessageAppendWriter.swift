@@ -95,10 +95,9 @@ struct MessageAppendWriter: Sendable {
         let (message, actor) = (request.message, request.actor)
         let state = SQLTicketRepository.state(of: ticket)
         if state.status == .closed { throw DomainError.ticketClosed }
-        // A customer attaches only files they uploaded themselves.
-        let usable = actor.kind == .contact
-            ? Set(files.values.filter { $0.contactID != nil && $0.contactID?.uuidString.lowercased() == actor.id?.lowercased() }.map { $0.id! })
-            : Set(files.keys)
+        // A customer attaches only files they uploaded themselves (a contact without an id has none).
+        let uploader = actor.kind == .contact ? actor.id.flatMap(UUID.init(uuidString:)) ?? UUID() : nil
+        let usable = SQLTicketRepository.usableFiles(files, uploader: uploader)
         let problems = SQLTicketRepository.attachmentProblems(message.attachmentIDs, usable: usable)
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let model = try MessageModel(

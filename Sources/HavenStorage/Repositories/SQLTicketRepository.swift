@@ -55,14 +55,20 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     static func messages(of ticketID: UUID, includeInternal: Bool, on sql: any SQLDatabase) async throws -> [MessageRecord] {
+        var condition: SQLQueryString = "m.ticket_id = \(bind: ticketID)"
+        if !includeInternal { condition += " AND m.visibility = \(bind: MessageVisibility.public.rawValue)" }
+        return try await messages(where: condition, on: sql)
+    }
+
+    /// Messages matching `condition` (on `m`), in conversation order, with their email's state and their files.
+    static func messages(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [MessageRecord] {
         var query: SQLQueryString = """
             SELECT m.*, mm.rfc_message_id AS email_message_id, mm.delivery_status AS email_status, mm.delivery_detail AS email_detail,
                    mm.recipient AS email_recipient
             FROM messages m LEFT JOIN mail_messages mm ON mm.message_id = m.id AND mm.direction = 'out'
-            WHERE m.ticket_id = \(bind: ticketID)
+            WHERE
             """
-        if !includeInternal { query += " AND m.visibility = \(bind: MessageVisibility.public.rawValue)" }
-        query += " ORDER BY m.seq"
+        query += " " + condition + " ORDER BY m.seq"
         let rows = try await sql.raw(query).all()
         var messages = try rows.map(MessageRows.decode)
         let withFiles = try rows.indices.filter { try rows[$0].decode(column: "attachment_count", as: Int.self) > 0 }
@@ -297,6 +303,11 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     /// A problem for each named attachment that does not exist or already belongs to a message.
+    /// The unclaimed files a request may attach: an agent's (`uploader` nil) any of them, a customer's only their own.
+    static func usableFiles(_ files: [UUID: AttachmentModel], uploader: UUID?) -> Set<UUID> {
+        Set(files.values.filter { uploader == nil || $0.contactID == uploader }.compactMap(\.id))
+    }
+
     static func attachmentProblems(_ ids: [UUID], usable: Set<UUID>) -> [FieldProblem] {
         ids.enumerated().compactMap { index, id in
             usable.contains(id) ? nil : FieldProblem(field: "attachment_ids[\(index)]", problem: "No unused attachment has the id \(id.uuidString.lowercased()); upload it first.")

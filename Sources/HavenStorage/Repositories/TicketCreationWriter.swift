@@ -44,8 +44,7 @@ struct TicketCreationWriter: Sendable {
         if !fileIDs.isEmpty {
             for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
             for index in requests.indices where refused[index] == nil {
-                let uploader = requests[index].origin.uploader
-                let usable = Set(files.values.filter { uploader == nil || $0.contactID == uploader }.map { $0.id! })
+                let usable = SQLTicketRepository.usableFiles(files, uploader: requests[index].origin.uploader)
                 let problems = SQLTicketRepository.attachmentProblems(requests[index].origin.attachmentIDs, usable: usable)
                 if !problems.isEmpty { refused[index] = DomainError.invalid(problems) }
             }
