@@ -9,8 +9,14 @@ public struct RequestDetails: Codable, Sendable, Equatable {
     public var content: ContentLinks?
     /// The web form's language, as the customer saw it.
     public var formLocale: String?
+    /// The app says the creator is LIVE right now: routing and priority give them minutes, not hours.
+    public var liveNow: Bool?
 
-    public init(category: Topic? = nil, app: String? = nil, device: DeviceInfo? = nil, content: ContentLinks? = nil, formLocale: String? = nil) {
+    public init(
+        category: Topic? = nil, app: String? = nil, device: DeviceInfo? = nil, content: ContentLinks? = nil, formLocale: String? = nil,
+        liveNow: Bool? = nil
+    ) {
+        self.liveNow = liveNow
         self.category = category
         self.app = app
         self.device = device
@@ -21,6 +27,7 @@ public struct RequestDetails: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case category, app, device, content
         case formLocale = "form_locale"
+        case liveNow = "live_now"
     }
 
     /// Trimmed, with every field within its length, or every problem at once.

@@ -18,6 +18,20 @@ public struct BusinessCalendar: Sendable, Equatable, Codable {
             guard parts.count == 2, let start = Self.minutes(parts[0]), let end = Self.minutes(parts[1]), start < end else { return nil }
             self.init(start: start, end: end)
         }
+        /// Stored and shown as "09:00-18:00".
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let hours = Hours(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not opening hours such as 09:00-18:00."))
+            }
+            self = hours
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60))
+        }
+
         static func minutes(_ text: String) -> Int? {
             let parts = text.split(separator: ":")
             guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0...24).contains(hour), (0..<60).contains(minute) else { return nil }
@@ -32,6 +46,11 @@ public struct BusinessCalendar: Sendable, Equatable, Codable {
     public var week: [Int: [Hours]]
     /// Local dates the team is closed, "yyyy-MM-dd".
     public var holidays: Set<String>
+
+    enum CodingKeys: String, CodingKey {
+        case timeZone = "time_zone"
+        case week, holidays
+    }
 
     public init(timeZone: String, week: [Int: [Hours]], holidays: Set<String> = []) {
         self.timeZone = timeZone

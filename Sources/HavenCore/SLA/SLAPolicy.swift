@@ -31,18 +31,92 @@ public struct SLAPolicy: Sendable, Equatable, Codable {
     public var targets: SLATargets
     public var calendar: BusinessCalendar
     public var warnBefore: TimeInterval
+    /// What happens when a target is breached, in order.
+    public var onBreach: [SLABreachAction]
 
-    public init(name: String, conditions: [RoutingCondition], targets: SLATargets, calendar: BusinessCalendar, warnBefore: TimeInterval = 15 * 60) {
+    public init(
+        name: String, conditions: [RoutingCondition], targets: SLATargets, calendar: BusinessCalendar, warnBefore: TimeInterval = 15 * 60,
+        onBreach: [SLABreachAction] = []
+    ) {
         self.name = name
         self.conditions = conditions
         self.targets = targets
         self.calendar = calendar
         self.warnBefore = warnBefore
+        self.onBreach = onBreach
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, conditions, targets, calendar
+        case warnBefore = "warn_before_seconds"
+        case onBreach = "on_breach"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        conditions = try container.decodeIfPresent([RoutingCondition].self, forKey: .conditions) ?? []
+        targets = try container.decode(SLATargets.self, forKey: .targets)
+        calendar = try container.decodeIfPresent(BusinessCalendar.self, forKey: .calendar) ?? .alwaysOpen()
+        warnBefore = try container.decodeIfPresent(TimeInterval.self, forKey: .warnBefore) ?? 15 * 60
+        onBreach = try container.decodeIfPresent([SLABreachAction].self, forKey: .onBreach) ?? []
+    }
+
+    /// Every problem with an ordered policy list, checked on save: names, conditions, calendars, targets, actions'
+    /// queues, and policies hidden behind one without conditions.
+    public static func problems(_ policies: [SLAPolicy], queues: Set<String>) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        var names: Set<String> = []
+        for (index, policy) in policies.enumerated() {
+            let path = "policies[\(index)]"
+            if policy.name.trimmingCharacters(in: .whitespaces).isEmpty || policy.name.count > 200 {
+                problems.append(FieldProblem(field: "\(path).name", problem: "A policy has a name of 1 to 200 characters."))
+            }
+            if !names.insert(policy.name).inserted { problems.append(FieldProblem(field: "\(path).name", problem: "Another policy is called '\(policy.name)'.")) }
+            for (position, condition) in policy.conditions.enumerated() { problems += condition.problems(at: "\(path).conditions[\(position)]") }
+            problems += policy.calendar.problems(field: "\(path).calendar")
+            let targets = [policy.targets.firstReply, policy.targets.nextReply, policy.targets.periodicUpdate, policy.targets.resolution]
+            if targets.allSatisfy({ $0 == nil }) { problems.append(FieldProblem(field: "\(path).targets", problem: "Give at least one target.")) }
+            if targets.contains(where: { ($0 ?? 1) <= 0 }) { problems.append(FieldProblem(field: "\(path).targets", problem: "Targets are positive numbers of seconds.")) }
+            if policy.warnBefore < 0 { problems.append(FieldProblem(field: "\(path).warn_before_seconds", problem: "Zero or more seconds.")) }
+            for (position, action) in policy.onBreach.enumerated() { problems += action.problems(at: "\(path).on_breach[\(position)]", queues: queues) }
+            if let catchAll = policies[..<index].firstIndex(where: { $0.conditions.isEmpty }) {
+                problems.append(FieldProblem(field: path, problem: "Policy \(catchAll + 1) has no conditions and covers every ticket first; this policy never applies."))
+            }
+        }
+        return problems
     }
 
     /// The first policy whose conditions all hold.
     public static func choose(for ticket: RoutingTicket, among policies: [SLAPolicy]) -> SLAPolicy? {
         policies.first { $0.conditions.allSatisfy { $0.matches(ticket) } }
+    }
+}
+
+/// What Haven does when an SLA target is breached: tell the team's leads, raise the priority, move the ticket.
+public struct SLABreachAction: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case notifyLeads = "notify_leads"
+        case raisePriority = "raise_priority"
+        case moveQueue = "move_queue"
+    }
+
+    public var action: Kind
+    /// For `raise_priority`: the priority to raise to (urgent when absent).
+    public var priority: TicketPriority?
+    /// For `move_queue`: the queue's slug.
+    public var queue: String?
+
+    public init(_ action: Kind, priority: TicketPriority? = nil, queue: String? = nil) {
+        self.action = action
+        self.priority = priority
+        self.queue = queue
+    }
+
+    func problems(at path: String, queues: Set<String>) -> [FieldProblem] {
+        guard action == .moveQueue else { return [] }
+        guard let queue else { return [FieldProblem(field: "\(path).queue", problem: "move_queue needs the queue's slug.")] }
+        return queues.contains(queue) ? [] : [FieldProblem(field: "\(path).queue", problem: "There is no queue '\(queue)'.")]
     }
 }
 

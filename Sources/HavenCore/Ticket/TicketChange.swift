@@ -28,11 +28,21 @@ public enum TicketChange: Sendable, Equatable {
     case languageChanged(from: String?, to: String?)
     /// An agent corrected triage's risk: a false alarm taken down, or a harm it missed.
     case riskCorrected(from: RiskLevel, to: RiskLevel, harmsFrom: [Harm], harmsTo: [Harm])
+    /// Intake's routing: the queue and the rule that chose it, the SLA policy, and the computed priority, each explained.
+    case routed(RoutingNote)
+    /// Haven offered the ticket to an agent (push assignment), until `expiresAt`, saying why them.
+    case offered(agentID: String, expiresAt: String, why: String)
+    /// An offer ended: accepted, declined, expired unanswered, or withdrawn (the agent went offline, someone took it).
+    case offerEnded(agentID: String, outcome: OfferOutcome)
+    /// An SLA target is about to fall due, or has.
+    case slaWarning(metric: SLAMeasure.Metric, dueAt: String)
+    case slaBreached(metric: SLAMeasure.Metric, dueAt: String)
 
     /// Every `type` an event can have (the API document lists the same; a test holds them together).
     public static let types = [
         "ticket.created", "message.added", "status.changed", "priority.changed", "queue.changed", "assignee.changed", "tags.changed",
-        "ticket.linked", "mail.failed", "risk.detected", "topic.changed", "language.changed", "risk.corrected",
+        "ticket.linked", "mail.failed", "risk.detected", "topic.changed", "language.changed", "risk.corrected", "ticket.routed", "offer.made",
+        "offer.ended", "sla.warning", "sla.breached",
     ]
 
     /// The stable name stored in `ticket_events.type`.
@@ -51,6 +61,11 @@ public enum TicketChange: Sendable, Equatable {
         case .topicChanged: "topic.changed"
         case .languageChanged: "language.changed"
         case .riskCorrected: "risk.corrected"
+        case .routed: "ticket.routed"
+        case .offered: "offer.made"
+        case .offerEnded: "offer.ended"
+        case .slaWarning: "sla.warning"
+        case .slaBreached: "sla.breached"
         }
     }
 }
@@ -126,6 +141,58 @@ private struct RiskCorrectionPayload: Codable {
     }
 }
 
+/// What intake decided and why: stored as the `ticket.routed` event.
+public struct RoutingNote: Sendable, Equatable, Codable {
+    public var queue: String?
+    /// The routing rule that matched (1-based); nil for the default queue or a queue the request named.
+    public var rule: Int?
+    public var reason: String
+    public var slaPolicy: String?
+    public var priorityScore: Int
+    public var priorityReasons: [String]
+
+    public init(queue: String?, rule: Int?, reason: String, slaPolicy: String?, priorityScore: Int, priorityReasons: [String]) {
+        self.queue = queue
+        self.rule = rule
+        self.reason = reason
+        self.slaPolicy = slaPolicy
+        self.priorityScore = priorityScore
+        self.priorityReasons = priorityReasons
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case queue, rule, reason
+        case slaPolicy = "sla_policy"
+        case priorityScore = "priority_score"
+        case priorityReasons = "priority_reasons"
+    }
+}
+
+public enum OfferOutcome: String, Sendable, Codable, CaseIterable {
+    case accepted, declined, expired, withdrawn
+}
+
+private struct OfferPayload: Codable {
+    var agentID: String
+    var expiresAt: String?
+    var why: String?
+    var outcome: OfferOutcome?
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id"
+        case expiresAt = "expires_at"
+        case why, outcome
+    }
+}
+
+private struct SLAPayload: Codable {
+    var metric: SLAMeasure.Metric
+    var dueAt: String
+    enum CodingKeys: String, CodingKey {
+        case metric
+        case dueAt = "due_at"
+    }
+}
+
 public enum TicketChangeCodingError: Error, Equatable {
     case unknownType(String)
 }
@@ -158,6 +225,10 @@ extension TicketChange {
                 data = try Self.encoder.encode(RiskCorrectionPayload(from: from, to: to, harmsFrom: harmsFrom, harmsTo: harmsTo))
             case .mailFailed(let id, let recipient, let reason):
                 data = try Self.encoder.encode(MailFailedPayload(messageID: id, recipient: recipient, reason: reason))
+            case .routed(let note): data = try Self.encoder.encode(note)
+            case .offered(let agent, let expires, let why): data = try Self.encoder.encode(OfferPayload(agentID: agent, expiresAt: expires, why: why))
+            case .offerEnded(let agent, let outcome): data = try Self.encoder.encode(OfferPayload(agentID: agent, outcome: outcome))
+            case .slaWarning(let metric, let due), .slaBreached(let metric, let due): data = try Self.encoder.encode(SLAPayload(metric: metric, dueAt: due))
             }
         } catch {
             // Every payload is built from plain strings and enums; encoding them cannot fail.
@@ -208,6 +279,19 @@ extension TicketChange {
         case "mail.failed":
             let failure = try decoder.decode(MailFailedPayload.self, from: data)
             self = .mailFailed(messageID: failure.messageID, recipient: failure.recipient, reason: failure.reason)
+        case "ticket.routed": self = .routed(try decoder.decode(RoutingNote.self, from: data))
+        case "offer.made":
+            let offer = try decoder.decode(OfferPayload.self, from: data)
+            self = .offered(agentID: offer.agentID, expiresAt: offer.expiresAt ?? "", why: offer.why ?? "")
+        case "offer.ended":
+            let offer = try decoder.decode(OfferPayload.self, from: data)
+            self = .offerEnded(agentID: offer.agentID, outcome: offer.outcome ?? .withdrawn)
+        case "sla.warning":
+            let sla = try decoder.decode(SLAPayload.self, from: data)
+            self = .slaWarning(metric: sla.metric, dueAt: sla.dueAt)
+        case "sla.breached":
+            let sla = try decoder.decode(SLAPayload.self, from: data)
+            self = .slaBreached(metric: sla.metric, dueAt: sla.dueAt)
         default:
             throw TicketChangeCodingError.unknownType(type)
         }

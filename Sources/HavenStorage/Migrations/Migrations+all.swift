@@ -16,5 +16,6 @@ enum HavenMigrations {
         AddTopics(),            // 011
         CreateInAppChannel(),   // 012
         AddFormKey(),           // 013
+        AddRouting(),           // 014
     ]
 }

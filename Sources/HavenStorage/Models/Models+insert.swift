@@ -27,11 +27,13 @@ extension TicketModel: SQLInsertable {
     static let columns = [
         "id", "number", "subject", "status", "priority", "priority_rank", "channel", "language", "queue_id", "assignee_id", "requester_id",
         "tags", "change_seq", "last_event_seq", "created_at", "updated_at", "risk_level", "harms", "topic", "suggested_topic", "topic_confidence",
-        "details",
+        "details", "priority_score", "priority_reasons", "routing_reason", "queued_at", "passed_by", "sla_policy", "sla_check_at",
+        "sla_due_at", "sla_state",
     ]
     var values: [any Encodable & Sendable] {
         [id, number, subject, status, priority, priorityRank, channel, language, queueID, assigneeID, requesterID, tags, changeSeq,
-         lastEventSeq, createdAt, updatedAt, riskLevel, harms, topic, suggestedTopic, topicConfidence, details]
+         lastEventSeq, createdAt, updatedAt, riskLevel, harms, topic, suggestedTopic, topicConfidence, details, priorityScore, priorityReasons,
+         routingReason, queuedAt, passedBy, slaPolicy, slaCheckAt, slaDueAt, slaState]
     }
 }
 

@@ -25,6 +25,13 @@ final class AgentModel: Model, @unchecked Sendable {
     @Field(key: "languages") var languages: String
     @OptionalField(key: "team_id") var teamID: UUID?
     @Field(key: "active") var active: Bool
+    /// `AgentSkills` and `AgentCapacity` as JSON; nil: `languages` at fluent, and the default capacity.
+    @OptionalField(key: "skills") var skills: String?
+    @OptionalField(key: "capacity") var capacity: String?
+    @Field(key: "presence") var presence: String
+    @OptionalField(key: "presence_at") var presenceAt: Date?
+    /// When the agent last got a ticket: "longest idle" assignment reads it.
+    @OptionalField(key: "last_assigned_at") var lastAssignedAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     init() {}
@@ -57,6 +64,8 @@ final class QueueModel: Model, @unchecked Sendable {
     @OptionalField(key: "email_name") var emailName: String?
     /// Whether new email tickets in this queue get an automatic acknowledgement.
     @Field(key: "acknowledge_email") var acknowledgeEmail: Bool
+    /// `QueueAssignment` as JSON; nil: pull, the defaults.
+    @OptionalField(key: "assignment") var assignment: String?
     @Field(key: "created_at") var createdAt: Date
     init() {}
 }
@@ -90,6 +99,22 @@ final class TicketModel: Model, @unchecked Sendable {
     @OptionalField(key: "topic_confidence") var topicConfidence: Double?
     /// `RequestDetails` as JSON: the category, app, device and content a channel reported.
     @OptionalField(key: "details") var details: String?
+    /// `PriorityScore` at intake (score and its reasons, JSON list): the inbox and "Get next" sort by it after priority.
+    @Field(key: "priority_score") var priorityScore: Int
+    @OptionalField(key: "priority_reasons") var priorityReasons: String?
+    /// Why routing chose the queue ("rule 3 'BR · Account access': …").
+    @OptionalField(key: "routing_reason") var routingReason: String?
+    /// When the ticket entered its queue: skills relax after the queue's wait.
+    @OptionalField(key: "queued_at") var queuedAt: Date?
+    /// An open offer: to whom, until when; and who passed on it (JSON list of agent ids).
+    @OptionalField(key: "offered_to") var offeredTo: UUID?
+    @OptionalField(key: "offer_expires_at") var offerExpiresAt: Date?
+    @OptionalField(key: "passed_by") var passedBy: String?
+    /// The SLA policy chosen at intake, the nearest running target, its state, and when the SLA watcher looks next.
+    @OptionalField(key: "sla_policy") var slaPolicy: String?
+    @OptionalField(key: "sla_due_at") var slaDueAt: Date?
+    @OptionalField(key: "sla_state") var slaState: String?
+    @OptionalField(key: "sla_check_at") var slaCheckAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     init() {}

@@ -124,6 +124,7 @@ public struct SQLDirectoryRepository: DirectoryRepository {
             model.languages = JSONList.encode(agent.languages)
             model.teamID = try await agent.team.asyncFlatMap { try await TeamModel.query(on: tx).filter(\.$name == $0).first()?.id }
             model.active = true
+            model.presence = Presence.offline.rawValue
             model.createdAt = self.now()
             model.updatedAt = model.createdAt
             try await model.create(on: tx)

@@ -208,7 +208,23 @@ public struct SQLTicketRepository: TicketRepository {
     /// Folds changes into the ticket row, in memory, and returns their events, numbered after the ticket's last.
     static func apply(_ changes: [TicketChange], to ticket: TicketModel, actor: Actor, at now: Date) throws -> [TicketEventModel] {
         var state = state(of: ticket)
-        for change in changes { state.apply(change) }
+        for change in changes {
+            state.apply(change)
+            switch change {
+            // A ticket that changes queue waits there afresh: its wait (for skill relaxation) and offers start over.
+            case .queueChanged:
+                ticket.queuedAt = now
+                ticket.passedBy = "[]"
+                ticket.offeredTo = nil
+                ticket.offerExpiresAt = nil
+            case .assigneeChanged:
+                ticket.offeredTo = nil
+                ticket.offerExpiresAt = nil
+            default: break
+            }
+        }
+        // Any event can move an SLA clock (a reply, pending, solved): the SLA watcher recomputes it from the log.
+        if ticket.slaPolicy != nil { ticket.slaCheckAt = now }
         let events = try events(changes, of: ticket, firstSeq: ticket.lastEventSeq + 1, actor: actor, at: now)
         ticket.status = state.status.rawValue
         ticket.priority = state.priority.rawValue
@@ -230,7 +246,10 @@ public struct SQLTicketRepository: TicketRepository {
             UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
             queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
             last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt),
-            risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms), language = \(bind: ticket.language), topic = \(bind: ticket.topic)
+            risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms), language = \(bind: ticket.language), topic = \(bind: ticket.topic),
+            queued_at = \(bind: ticket.queuedAt), offered_to = \(bind: ticket.offeredTo), offer_expires_at = \(bind: ticket.offerExpiresAt),
+            passed_by = \(bind: ticket.passedBy), sla_check_at = \(bind: ticket.slaCheckAt), priority_score = \(bind: ticket.priorityScore),
+            sla_due_at = \(bind: ticket.slaDueAt), sla_state = \(bind: ticket.slaState)
             WHERE id = \(bind: ticket.requireID())
             """).run()
     }

@@ -31,11 +31,6 @@ struct TicketCreationWriter: Sendable {
             do { queues[ref] = .success(try await SQLTicketRepository.queue(for: ref, field: "queue", on: tx)) }
             catch let error as DomainError { queues[ref] = .failure(error) }
         }
-        // A preferred queue (the safety queue for critical risk) is used when it exists, and never refuses a request.
-        var preferred: [String: QueueModel] = [:]
-        for ref in Set(requests.compactMap(\.origin.preferredQueue)) {
-            if let queue = try? await SQLTicketRepository.queue(for: ref, field: "queue", on: tx) { preferred[ref] = queue }
-        }
         var refused: [Int: any Error] = [:]
         for index in requests.indices { if case .failure(let error) = queues[requests[index].draft.queue] { refused[index] = error } }
         // Files named by a request must exist and belong to no message yet; a request naming others is refused alone.
@@ -59,15 +54,27 @@ struct TicketCreationWriter: Sendable {
         for (index, ok) in zip(reserving, reserved) where !ok { refused[index] = IdempotencyConflict() }
         accepted = accepted.filter { refused[$0] == nil }
         guard !accepted.isEmpty else { return requests.indices.map { .failure(refused[$0]!) } }
-        // Where each accepted ticket goes: its preferred queue when that exists, else the one its draft names
-        // (absent: no queue at all).
+        let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
+        // Routing sees the contact as stored (an email's sender may be a known creator), so it runs here.
+        var plans: [Int: IntakeRouting.Plan] = [:]
+        for (position, index) in accepted.enumerated() {
+            guard let routing = requests[index].origin.routing, var ticket = requests[index].origin.routingTicket else { continue }
+            let contact = contacts[position]
+            ticket.contactKind = ContactKind(rawValue: contact.kind) ?? ticket.contactKind
+            ticket.tier = contact.tier ?? ticket.tier
+            ticket.market = contact.market ?? ticket.market
+            plans[index] = routing.plan(ticket, namedQueue: requests[index].draft.queue, requested: requests[index].draft.priority, now: now)
+        }
+        // A plan's queue is used when it exists and never refuses a request; else the one the draft names
+        // (absent: the default queue, or none at all).
+        var planned: [String: QueueModel] = [:]
+        for slug in Set(plans.values.compactMap(\.queue)) {
+            if let queue = try? await SQLTicketRepository.queue(for: slug, field: "queue", on: tx) { planned[slug] = queue }
+        }
         var chosen: [Int: QueueModel] = [:]
         for index in accepted {
-            let request = requests[index]
-            if let queue = try request.origin.preferredQueue.flatMap({ preferred[$0] }) ?? queues[request.draft.queue]!.get() { chosen[index] = queue }
+            if let queue = try plans[index]?.queue.flatMap({ planned[$0] }) ?? queues[requests[index].draft.queue]!.get() { chosen[index] = queue }
         }
-
-        let contacts = try await ContactLookup.findOrCreate(accepted.map { requests[$0].draft.requester }, on: tx, now: now)
         let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
         var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = [], mailRows: [MailMessageModel] = []
         var newFiles: [AttachmentModel] = []
@@ -81,6 +88,8 @@ struct TicketCreationWriter: Sendable {
                 queue: queue, requester: contact, at: now)
             ticket.id = ticketIDs[index]
             let origin = request.origin
+            let plan = plans[index]
+            if let plan { ticket.apply(plan, queue: queue) }
             let message = try MessageModel(
                 ticket: ticket, author: request.actor, visibility: .public, body: request.draft.body, seq: Self.firstMessageSeq,
                 attachmentCount: origin.attachmentIDs.count + origin.newAttachments.count, at: now)
@@ -111,6 +120,10 @@ struct TicketCreationWriter: Sendable {
                 changes.append(.linked(ticketID: earlier.ticketID.uuidString.lowercased(), number: earlier.number, reason: earlier.reason))
             }
             if let risk { changes.append(.riskDetected(messageID: message.id!.uuidString, level: risk.level, harms: risk.harms)) }
+            if var note = plan?.note {
+                note.queue = queue?.slug
+                changes.append(.routed(note))
+            }
             ticket.lastEventSeq = changes.count
             events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)
             tickets.append(ticket)
@@ -124,7 +137,8 @@ struct TicketCreationWriter: Sendable {
             messageRecord.attachments = origin.attachmentIDs.compactMap { files[$0].map(SQLAttachmentRepository.record) }
                 + created.map(SQLAttachmentRepository.record)
             records[index] = TicketRecord(
-                id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new, priority: request.draft.priority,
+                id: try ticket.requireID(), number: ticket.number, subject: ticket.subject, status: .new,
+                priority: TicketPriority(rawValue: ticket.priority) ?? request.draft.priority,
                 channel: request.draft.channel, language: ticket.language, queue: queue.map(SQLTicketRepository.summary),
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
                 updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [],
@@ -177,8 +191,27 @@ extension TicketModel {
         lastEventSeq = 2
         riskLevel = RiskLevel.none.rawValue
         harms = "[]"
+        priorityScore = 0
+        queuedAt = now
+        passedBy = "[]"
         createdAt = now
         updatedAt = now
+    }
+}
+
+extension TicketModel {
+    /// Intake's routing plan on a new ticket's row: priority, its score and reasons, why this queue, the SLA.
+    func apply(_ plan: IntakeRouting.Plan, queue: QueueModel?) {
+        priority = plan.priority.rawValue
+        priorityRank = plan.priority.rank
+        priorityScore = plan.note.priorityScore
+        priorityReasons = JSONList.encode(plan.note.priorityReasons)
+        routingReason = plan.note.reason
+        slaPolicy = plan.policy?.name
+        slaDueAt = plan.slaDueAt
+        slaState = plan.slaDueAt == nil ? nil : SLAMeasure.State.running.rawValue
+        // The SLA watcher looks again when a warning could be due.
+        slaCheckAt = plan.slaDueAt.map { $0.addingTimeInterval(-(plan.policy?.warnBefore ?? 0)) }
     }
 }
 

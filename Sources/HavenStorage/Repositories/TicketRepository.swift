@@ -127,8 +127,11 @@ public struct TicketOrigin: Sendable {
     public var acknowledgement: AutomaticResponse?
     /// Triage's assessment of the first message.
     public var risk: RiskAssessment?
-    /// A queue to use instead of the draft's when it exists (critical risk goes to the safety queue); never refused.
-    public var preferredQueue: String?
+    /// The rules, SLA policies and priority computation to apply, and what the channel and triage know of the ticket;
+    /// storage adds the contact's kind, tier and market, as stored, and applies the plan in the ticket's transaction.
+    /// The queue a plan chooses is used when it exists and never refuses a request.
+    public var routing: IntakeRouting?
+    public var routingTicket: RoutingTicket?
     /// Triage's topic suggestion for the first message.
     public var topic: TopicSuggestion?
     /// The category, app, device and content the channel reported (in-app requests, the web form).
