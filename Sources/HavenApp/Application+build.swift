@@ -27,6 +27,9 @@ public struct HavenConfiguration: Sendable {
     public var riskLexiconDirectory: String?
     /// Reverse proxies whose `X-Forwarded-For` names the client (the contact form's per-address limit).
     public var trustedProxies: Set<String> = []
+    /// How often push queues' offers are made and lapsed offers taken back, and how often SLA clocks are looked at.
+    public var assignmentInterval: Duration = .seconds(1)
+    public var slaInterval: Duration = .seconds(2)
 
     public init() {}
 }
@@ -51,6 +54,10 @@ public struct HavenServices: Sendable {
     public let apps: any AppRepository
     public let customers: any CustomerRequestRepository
     public let idempotencyKeys: any IdempotencyRepository
+    public let routing: any RoutingRepository
+    public let routingBook: RoutingBook
+    public let assignments: any AssignmentRepository
+    public let slaWatch: any SLAWatchRepository
     public let logger: Logger
     public let now: @Sendable () -> Date
 
@@ -70,7 +77,11 @@ public struct HavenServices: Sendable {
         apps = SQLAppRepository(database: database, now: now)
         customers = SQLCustomerRequestRepository(database: database, now: now)
         idempotencyKeys = SQLIdempotencyRepository(database: database, now: now)
-        intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics)
+        routing = SQLRoutingRepository(database: database, now: now)
+        routingBook = RoutingBook(repository: routing)
+        assignments = SQLAssignmentRepository(database: database, now: now)
+        slaWatch = SQLSLAWatchRepository(database: database, now: now)
+        intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
         mail = SQLMailRepository(database: database)
@@ -114,6 +125,11 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     MailOutController(templates: services.mailTemplates, outbox: services.outbox, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     QueueController(directory: services.directory, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
+    RoutingController(
+        routing: services.routing, book: services.routingBook, assignments: services.assignments, slaWatch: services.slaWatch, tickets: services.tickets,
+        directory: services.directory,
+        bodyLimit: configuration.maxBodyBytes
+    ).addRoutes(to: protected)
     TriageController(reports: services.triageReports, intake: services.intake, bodyLimit: configuration.maxBodyBytes, now: { Date() })
         .addRoutes(to: protected)
 
@@ -164,6 +180,8 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
     }
     app.addServices(TopicLearningService(learner: services.topics, interval: .seconds(5), logger: logger))
     app.addServices(IdempotencyPruneService(keys: services.idempotencyKeys, logger: logger))
+    app.addServices(AssignmentService(assignments: services.assignments, interval: configuration.assignmentInterval, logger: logger))
+    app.addServices(SLAWatchService(watch: services.slaWatch, interval: configuration.slaInterval, logger: logger))
     app.addServices(DatabaseCloser(database: database))
     return app
 }

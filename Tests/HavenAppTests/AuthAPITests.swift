@@ -97,6 +97,9 @@ import Testing
             .tagsChanged(from: [], to: ["x"]), .linked(ticketID: "t", number: 1, reason: "r"), .mailFailed(messageID: nil, recipient: "r", reason: "r"),
             .riskDetected(messageID: "m", level: .high, harms: [.bullying]), .topicChanged(from: nil, to: .bug), .languageChanged(from: nil, to: "fr"),
             .riskCorrected(from: .high, to: .none, harmsFrom: [.bullying], harmsTo: []),
+            .routed(RoutingNote(queue: "q", rule: 1, reason: "r", slaPolicy: nil, priorityScore: 100, priorityReasons: [])),
+            .offered(agentID: "a", expiresAt: "2026-11-22T10:00:00Z", why: "w"), .offerEnded(agentID: "a", outcome: .declined),
+            .slaWarning(metric: .firstReply, dueAt: "2026-11-22T10:00:00Z"), .slaBreached(metric: .resolution, dueAt: "2026-11-22T10:00:00Z"),
         ]
         #expect(changes.map(\.type) == TicketChange.types)
     }

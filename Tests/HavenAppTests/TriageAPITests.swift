@@ -31,7 +31,10 @@ import Testing
             #expect((risk["signals"] as? [String])?.first == "self-harm: 'não quero mais viver' (pt), first person, no negation")
             let events = try await client.execute(uri: "/api/v1/tickets/\(number)/events", method: .get, headers: app.admin.header) { try object($0) }
             let types = (events["events"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
-            #expect(types == ["ticket.created", "message.added", "risk.detected"])
+            #expect(types == ["ticket.created", "message.added", "risk.detected", "ticket.routed"])
+            let routed = (events["events"] as? [[String: Any]])?.last?["payload"] as? [String: Any]
+            #expect(routed?["reason"] as? String == "critical risk: the safety queue, before any rule")
+            #expect(routed?["queue"] as? String == "safety")
 
             // An ordinary request: no risk, its own queue and priority.
             let ordinary = try await client.createTicket(app.admin, [

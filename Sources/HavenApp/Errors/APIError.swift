@@ -43,6 +43,8 @@ public struct APIError: Error, Sendable {
             }
         case let error as RecordNotFound:
             return .notFound("There is no \(error.kind) \(error.reference).")
+        case let error as AssignmentConflict:
+            return APIError(status: .conflict, code: error.code, title: "Cannot assign", detail: error.detail)
         case let error as InvalidCursor:
             return .badRequest("invalid_cursor", error.reason)
         case let error as DuplicateName:

@@ -5,22 +5,23 @@ import Logging
 /// The one door every channel's new request goes through.
 ///
 /// Stages today: normalize and validate (domain) → triage: language, risk and a suggested topic → identify the
-/// contact, choose the queue (the safety queue for critical risk), number the ticket and append its first events
-/// (one storage transaction) → notify. Dedupe, SOP choice and SLA clocks are stages later issues add here, so that
-/// email, forms, in-app requests, chat and the API all get them at once.
+/// contact, route (the safety queue for critical risk, else the routing rules), compute the priority, choose the SLA
+/// policy and start its clocks, number the ticket and append its first events (one storage transaction) → notify.
+/// Dedupe and SOP choice are stages later issues add here, so that email, forms, in-app requests, chat and the API
+/// all get them at once.
 public struct TicketIntake: Sendable {
     let tickets: any TicketRepository
     let logger: Logger
     let languages: LanguageIdentifier
     let risk: RiskDetector
     let topics: TopicLearner
-    /// Where critical risk goes at once, when a queue with this slug exists (the routing issue makes this a rule).
-    public static let safetyQueue = "safety"
+    let routing: RoutingBook?
 
     public init(
         tickets: any TicketRepository, logger: Logger, languages: LanguageIdentifier = TriageModels.languages, risk: RiskDetector = TriageModels.risk,
-        topics: TopicLearner
+        topics: TopicLearner, routing: RoutingBook? = nil
     ) {
+        self.routing = routing
         self.topics = topics
         self.tickets = tickets
         self.logger = logger
@@ -52,11 +53,13 @@ public struct TicketIntake: Sendable {
         origin.topic = triage.topic
         // The detected language is the ticket's when neither the request nor the requester says which to answer in.
         if normalized.language == nil, normalized.requester.locale == nil { normalized.language = origin.messageLanguage }
-        // Risk: a critical message is urgent and goes to the safety queue at once.
-        if triage.risk.level == .critical {
-            normalized.priority = .urgent
-            origin.preferredQueue = Self.safetyQueue
-        }
+        // Routing, priority and SLA are planned in the ticket's transaction, where the contact as stored is known.
+        origin.routing = try await routing?.current() ?? IntakeRouting()
+        origin.routingTicket = RoutingTicket(
+            channel: normalized.channel, language: normalized.language ?? origin.messageLanguage, market: normalized.requester.market,
+            topic: origin.details?.category ?? triage.topic.topic, riskLevel: triage.risk.level, harms: triage.risk.harms,
+            contactKind: normalized.requester.kind ?? .user, tier: normalized.requester.tier, liveNow: origin.details?.liveNow ?? false,
+            tags: normalized.tags)
         let ticket = try await tickets.create(normalized, actor: actor, origin: origin)
         logger.info("ticket created", metadata: [
             "ticket": "\(ticket.number)", "channel": "\(ticket.channel.rawValue)", "queue": "\(ticket.queue?.slug ?? "-")",

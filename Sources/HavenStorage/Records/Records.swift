@@ -147,6 +147,14 @@ public struct TicketRecord: Codable, Sendable, Equatable {
     public var suggestedTopic: TopicSuggestion? = nil
     /// What the channel reported besides the text: category, app, device, linked content.
     public var details: RequestDetails? = nil
+    /// The computed priority's score and reasons (the inbox and "Get next" sort by priority, then score).
+    public var priorityScore: Int = 0
+    public var priorityReasons: [String] = []
+    /// Why routing chose the queue.
+    public var routingReason: String? = nil
+    public var sla: TicketSLA? = nil
+    /// An open offer (push assignment) and who passed on it.
+    public var offer: TicketOffer? = nil
 
     /// The ticket's changeable fields, in the event log's terms.
     public var state: TicketState {
@@ -174,4 +182,16 @@ public struct TicketEventRecord: Codable, Sendable, Equatable {
 public struct Page<Item: Codable & Sendable>: Codable, Sendable {
     public var items: [Item]
     public var nextCursor: String?
+}
+
+/// Where a ticket's SLA stands: the policy, the nearest open deadline, the worst state of its targets.
+public struct TicketSLA: Codable, Sendable, Equatable {
+    public var policy: String
+    public var dueAt: Date?
+    public var state: SLAMeasure.State?
+}
+
+public struct TicketOffer: Codable, Sendable, Equatable {
+    public var agentID: UUID
+    public var expiresAt: Date?
 }

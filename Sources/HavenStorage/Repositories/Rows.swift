@@ -6,6 +6,7 @@ import SQLKit
 enum TicketRows {
     static let select: SQLQueryString = """
         SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms, t.topic, t.suggested_topic, t.topic_confidence, t.details,
+               t.priority_score, t.priority_reasons, t.routing_reason, t.sla_policy, t.sla_due_at, t.sla_state, t.offered_to, t.offer_expires_at,
                t.change_seq, t.created_at, t.updated_at,
                c.id AS r_id, c.email AS r_email, c.external_id AS r_external_id, c.name AS r_name, c.locale AS r_locale,
                c.kind AS r_kind, c.tier AS r_tier, c.market AS r_market,
@@ -37,7 +38,7 @@ enum TicketRows {
             assignee = AgentSummary(
                 id: agentID, name: try row.decode(column: "a_name", as: String.self), email: try row.decode(column: "a_email", as: String.self))
         }
-        return TicketRecord(
+        var ticket = TicketRecord(
             id: try row.decode(column: "id", as: UUID.self),
             number: try row.decode(column: "number", as: Int.self),
             subject: try row.decode(column: "subject", as: String.self),
@@ -57,6 +58,18 @@ enum TicketRows {
             topic: try row.decode(column: "topic", as: String?.self).flatMap(Topic.init(rawValue:)),
             suggestedTopic: try suggestion(row, "suggested_topic"),
             details: try row.decode(column: "details", as: String?.self).flatMap { try? JSONDecoder().decode(RequestDetails.self, from: Data($0.utf8)) })
+        ticket.priorityScore = try row.decode(column: "priority_score", as: Int.self)
+        ticket.priorityReasons = JSONList.decode(try row.decode(column: "priority_reasons", as: String?.self) ?? "[]")
+        ticket.routingReason = try row.decode(column: "routing_reason", as: String?.self)
+        if let policy = try row.decode(column: "sla_policy", as: String?.self) {
+            ticket.sla = TicketSLA(
+                policy: policy, dueAt: try row.decode(column: "sla_due_at", as: Date?.self),
+                state: try row.decode(column: "sla_state", as: String?.self).flatMap(SLAMeasure.State.init(rawValue:)))
+        }
+        if let agent = try row.decode(column: "offered_to", as: UUID?.self) {
+            ticket.offer = TicketOffer(agentID: agent, expiresAt: try row.decode(column: "offer_expires_at", as: Date?.self))
+        }
+        return ticket
     }
 
     static func suggestion(_ row: any SQLRow, _ column: String) throws -> TopicSuggestion? {

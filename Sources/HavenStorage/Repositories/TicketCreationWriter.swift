@@ -143,6 +143,10 @@ struct TicketCreationWriter: Sendable {
                 assignee: nil, requester: try SQLTicketRepository.record(contact), tags: request.draft.tags, createdAt: now,
                 updatedAt: now, messages: [messageRecord], riskLevel: risk?.level ?? .none, harms: risk?.harms ?? [],
                 suggestedTopic: origin.topic, details: origin.details)
+            records[index]?.priorityScore = ticket.priorityScore
+            records[index]?.priorityReasons = plan?.note.priorityReasons ?? []
+            records[index]?.routingReason = ticket.routingReason
+            records[index]?.sla = ticket.slaPolicy.map { TicketSLA(policy: $0, dueAt: ticket.slaDueAt, state: ticket.slaState.flatMap(SLAMeasure.State.init(rawValue:))) }
         }
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
