@@ -123,7 +123,11 @@ import Testing
             "POST /api/v1/apps", "GET /api/v1/apps", "PATCH /api/v1/apps/{app}", "POST /api/v1/apps/{app}/secret",
             "POST /api/v1/app/uploads", "POST /api/v1/app/requests", "GET /api/v1/app/requests", "GET /api/v1/app/requests/{id}",
             "POST /api/v1/app/requests/{id}/messages", "POST /api/v1/app/requests/{id}/solve", "GET /api/v1/app/updates",
-            "GET /api/v1/app/attachments/{id}",
+            "GET /api/v1/app/attachments/{id}", "GET /api/v1/routing/rules", "PUT /api/v1/routing/rules", "POST /api/v1/routing/test",
+            "GET /api/v1/sla/policies", "PUT /api/v1/sla/policies", "GET /api/v1/queues/{queue}/routing", "PATCH /api/v1/queues/{queue}/routing",
+            "GET /api/v1/agents/{agent}/routing", "PATCH /api/v1/agents/{agent}/routing", "PUT /api/v1/agents/{agent}/presence",
+            "POST /api/v1/assignments/next", "POST /api/v1/tickets/{id}/offer/accept", "POST /api/v1/tickets/{id}/offer/decline",
+            "GET /api/v1/tickets/{id}/sla", "GET /api/v1/audit",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.

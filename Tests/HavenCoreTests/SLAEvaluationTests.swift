@@ -38,6 +38,13 @@ import Testing
         #expect(measure(start + [message(Self.agent, at: "10:20")], at: "12:00")[.firstReply]?.state == .breached)
     }
 
+    @Test func aRequestAnAgentFiledIsNotItsOwnReply() {
+        // An agent types in a customer's phone call: the first message is the request; the clock runs until a reply.
+        let filed = [created(at: "09:00"), message(Self.agent, at: "09:00")]
+        #expect(measure(filed, at: "10:01")[.firstReply]?.state == .breached)
+        #expect(measure(filed + [message(Self.agent, at: "09:30")], at: "10:01")[.firstReply]?.achievedAt == Self.at("09:30"))
+    }
+
     @Test func pendingPausesTheClocksAndTheCustomersReplyStartsTheNext() {
         let events = [
             created(at: "09:00"), message(Self.customer, at: "09:00"),
@@ -59,7 +66,7 @@ import Testing
     }
 
     @Test func resolutionIsAchievedWhenSolvedAndRunsAgainWhenReopened() {
-        let solved = [created(at: "09:00"), message(Self.agent, at: "09:30"), status(.new, .solved, at: "10:00")]
+        let solved = [created(at: "09:00"), message(Self.customer, at: "09:00"), message(Self.agent, at: "09:30"), status(.new, .solved, at: "10:00")]
         let done = measure(solved, at: "18:00")
         #expect(done[.resolution]?.state == .achieved && done[.resolution]?.achievedAt == Self.at("10:00"))
         #expect(done[.periodicUpdate] == nil && done[.nextReply] == nil)

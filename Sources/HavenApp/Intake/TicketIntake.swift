@@ -56,7 +56,7 @@ public struct TicketIntake: Sendable {
         // Routing, priority and SLA are planned in the ticket's transaction, where the contact as stored is known.
         origin.routing = try await routing?.current() ?? IntakeRouting()
         origin.routingTicket = RoutingTicket(
-            channel: normalized.channel, language: normalized.language ?? origin.messageLanguage, market: normalized.requester.market,
+            channel: normalized.channel, language: normalized.language ?? normalized.requester.locale ?? origin.messageLanguage, market: normalized.requester.market,
             topic: origin.details?.category ?? triage.topic.topic, riskLevel: triage.risk.level, harms: triage.risk.harms,
             contactKind: normalized.requester.kind ?? .user, tier: normalized.requester.tier, liveNow: origin.details?.liveNow ?? false,
             tags: normalized.tags)

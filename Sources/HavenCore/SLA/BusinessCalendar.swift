@@ -52,6 +52,13 @@ public struct BusinessCalendar: Sendable, Equatable, Codable {
         case week, holidays
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        timeZone = try container.decode(String.self, forKey: .timeZone)
+        week = try container.decode([Int: [Hours]].self, forKey: .week)
+        holidays = try container.decodeIfPresent(Set<String>.self, forKey: .holidays) ?? []
+    }
+
     public init(timeZone: String, week: [Int: [Hours]], holidays: Set<String> = []) {
         self.timeZone = timeZone
         self.week = week

@@ -163,8 +163,12 @@ public enum SLAEvaluation {
         var lastAgentReply: Date?
         var waitingSince: Date?  // the customer's first public message not yet answered
         var resolvedAt: Date?
+        // A ticket's first message is the request itself, whoever typed it (an agent files a phone call): not a reply.
+        var request = true
         for event in events {
             switch event.change {
+            case .messageAdded where request:
+                request = false
             case .statusChanged(_, let to):
                 if to == .pending, pausedSince == nil { pausedSince = event.at }
                 if to != .pending, let since = pausedSince {
@@ -174,6 +178,7 @@ public enum SLAEvaluation {
                 resolvedAt = (to == .solved || to == .closed) ? (resolvedAt ?? event.at) : nil
                 status = to
             case .messageAdded(_, let author, .public):
+                request = false
                 if author.kind == .agent {
                     firstAgentReply = firstAgentReply ?? event.at
                     lastAgentReply = event.at

@@ -1,0 +1,306 @@
+import Foundation
+import HavenApp
+import HavenCore
+import HavenStorage
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Routing rules, SLA policies, assignment (pull, push, presence) through the API, on the real app and database.
+@Suite struct RoutingAPITests {
+    @Test func rulesAreValidatedTestableAuditedAndRouteNewTickets() async throws {
+        try await withApp { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            _ = try await app.services.directory.addQueue(slug: "br-account", name: "BR · Account access", team: nil, isDefault: false)
+            let agent = try await addAgent(app.services, email: "agent@haven.test")
+            let rules: [[String: Any]] = [
+                ["name": "BR · Account access", "queue": "br-account",
+                 "conditions": [["field": "language", "op": "is", "values": ["pt"]], ["field": "channel", "op": "is", "values": ["email"]]]],
+            ]
+            // Only admins change rules; a wrong rule is refused with every problem by field.
+            try await client.execute(uri: "/api/v1/routing/rules", method: .put, headers: agent.header, body: json(["rules": rules])) {
+                try expectProblem($0, .forbidden, code: "forbidden")
+            }
+            let wrong: [[String: Any]] = [
+                ["name": "Everything", "queue": "general", "conditions": []],
+                ["name": "", "queue": "nowhere", "conditions": [["field": "channel", "op": "is", "values": ["fax"]]]],
+            ]
+            try await client.execute(uri: "/api/v1/routing/rules", method: .put, headers: app.admin.header, body: json(["rules": wrong])) {
+                let problem = try expectProblem($0, .unprocessableContent, code: "validation_failed")
+                #expect(fields(problem) == ["rules[1].name", "rules[1].queue", "rules[1].conditions[0].values", "rules[1]"])
+            }
+            try await client.execute(uri: "/api/v1/routing/rules", method: .put, headers: app.admin.header, body: json(["rules": rules])) {
+                #expect($0.status == .ok, "\(String(buffer: $0.body))")
+            }
+            // "This ticket would go to …, because rule 1."
+            try await client.execute(
+                uri: "/api/v1/routing/test", method: .post, headers: agent.header, body: json(["channel": "email", "language": "pt-BR", "tier": "gold"])
+            ) {
+                let result = try object($0)
+                #expect(result["queue"] as? String == "br-account")
+                #expect(result["rule"] as? Int == 1)
+                #expect(result["reason"] as? String == "rule 1 'BR · Account access': language is pt-BR, channel is email")
+                #expect(result["priority_reasons"] as? [String] == ["white-glove tier gold"])
+            }
+            try await client.execute(uri: "/api/v1/routing/test", method: .post, headers: agent.header, body: json(["channel": "web", "language": "pt-BR"])) {
+                let result = try object($0)
+                #expect(result["queue"] as? String == "general")
+                #expect(result["reason"] as? String == "no rule matched: the default queue")
+            }
+            // New tickets follow the rules, with the reason on the ticket and in its log.
+            let routed = try await client.createTicket(agent, ticketBody("Não consigo entrar na minha conta desde ontem"))
+            #expect((routed["queue"] as? [String: Any])?["slug"] as? String == "br-account")
+            #expect(routed["routing_reason"] as? String == "rule 1 'BR · Account access': language is pt-BR, channel is email")
+            let other = try await client.createTicket(agent, ticketBody("I cannot log in", email: "bo@example.com", locale: "en"))
+            #expect((other["queue"] as? [String: Any])?["slug"] as? String == "general")
+            let named = try await client.createTicket(agent, ticketBody("Outra pergunta", extra: ["queue": "general"]))
+            #expect(named["routing_reason"] as? String == "the request named the queue 'general'")
+            // The change is in the audit log, with the rules before and after.
+            try await client.execute(uri: "/api/v1/audit", method: .get, headers: app.admin.header) {
+                let entries = try #require(try object($0)["items"] as? [[String: Any]])
+                #expect(entries.count == 1)
+                #expect(entries.first?["action"] as? String == "routing_rules.replaced")
+                #expect(entries.first?["actor_id"] as? String == app.admin.agent.id.uuidString)
+                #expect((entries.first?["before"] as? [Any])?.isEmpty == true)
+                #expect(((entries.first?["after"] as? [[String: Any]])?.first)?["name"] as? String == "BR · Account access")
+            }
+            try await client.execute(uri: "/api/v1/audit", method: .get, headers: agent.header) { try expectProblem($0, .forbidden, code: "forbidden") }
+            try await client.execute(uri: "/api/v1/audit?limit=0", method: .get, headers: app.admin.header) {
+                try expectProblem($0, .unprocessableContent, code: "validation_failed")
+            }
+        }
+    }
+
+    @Test func slaPoliciesWarnBreachAndActFromTheEventLog() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            _ = try await app.services.directory.addQueue(slug: "escalations", name: "Escalations", team: nil, isDefault: false)
+            let policies: [[String: Any]] = [[
+                "name": "Portuguese", "conditions": [["field": "language", "op": "is", "values": ["pt"]]],
+                "targets": ["first_reply_seconds": 3_600], "calendar": ["time_zone": "UTC", "week": (1...7).reduce(into: [String: Any]()) { $0["\($1)"] = ["00:00-24:00"] }],
+                "warn_before_seconds": 600,
+                "on_breach": [["action": "raise_priority", "priority": "urgent"], ["action": "move_queue", "queue": "escalations"], ["action": "notify_leads"]],
+            ]]
+            var wrong = policies[0]
+            wrong["on_breach"] = [["action": "move_queue", "queue": "nowhere"]]
+            wrong["calendar"] = ["time_zone": "Mars/Olympus", "week": [:] as [String: Any]]
+            try await client.execute(uri: "/api/v1/sla/policies", method: .put, headers: app.admin.header, body: json(["policies": [wrong]])) {
+                let problem = try expectProblem($0, .unprocessableContent, code: "validation_failed")
+                #expect(fields(problem) == ["policies[0].calendar.time_zone", "policies[0].on_breach[0].queue"])
+            }
+            try await client.execute(uri: "/api/v1/sla/policies", method: .put, headers: app.admin.header, body: json(["policies": policies])) {
+                #expect($0.status == .ok, "\(String(buffer: $0.body))")
+            }
+            let created = try await client.createTicket(app.admin, ticketBody("Minha live caiu e ninguém responde"))
+            let id = try #require(created["id"] as? String)
+            let sla = try #require(created["sla"] as? [String: Any])
+            #expect(sla["policy"] as? String == "Portuguese")
+            #expect(sla["state"] as? String == "running")
+            // Nothing is due yet.
+            #expect(try await app.services.slaWatch.checkDue(limit: 100) == 0)
+
+            clock.advance(by: 3_100)
+            #expect(try await app.services.slaWatch.checkDue(limit: 100) == 1)
+            var ticket = try #require(try await app.services.tickets.find(.id(UUID(uuidString: id)!), includeInternal: true))
+            #expect(ticket.sla?.state == .warning)
+            clock.advance(by: 600)
+            #expect(try await app.services.slaWatch.checkDue(limit: 100) == 1)
+            ticket = try #require(try await app.services.tickets.find(.id(UUID(uuidString: id)!), includeInternal: true))
+            #expect(ticket.sla?.state == .breached)
+            #expect(ticket.priority == .urgent)
+            #expect(ticket.queue?.slug == "escalations")
+            let types = try #require(try await app.services.tickets.events(of: .id(ticket.id))).map(\.type)
+            #expect(Array(types.suffix(4)) == ["sla.warning", "sla.breached", "priority.changed", "queue.changed"])
+            // Looked at again, nothing more happens: the breach is recorded once.
+            #expect(try await app.services.slaWatch.checkDue(limit: 100) == 0)
+            let notes = try await app.services.notifications.notifications(forAgent: app.admin.agent.id, unreadOnly: true, limit: 10)
+            #expect(notes.map(\.text) == ["Ticket #\(ticket.number) breached its SLA."])
+            try await client.execute(uri: "/api/v1/tickets/\(id)/sla", method: .get, headers: app.admin.header) {
+                let result = try object($0)
+                #expect(result["policy"] as? String == "Portuguese")
+                let measures = try #require(result["measures"] as? [[String: Any]])
+                #expect(measures.map { $0["metric"] as? String } == ["first_reply"])
+                #expect(measures.first?["state"] as? String == "breached")
+            }
+        }
+    }
+
+    @Test func getNextGivesTheMostUrgentTicketTheAgentIsQualifiedFor() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            _ = try await app.services.directory.addQueue(slug: "support", name: "Support", team: nil, isDefault: true)
+            let ana = try await addAgent(app.services, email: "ana@haven.test", languages: ["pt-BR"])
+            let bob = try await addAgent(app.services, email: "bob@haven.test", languages: ["en"])
+            try await client.execute(
+                uri: "/api/v1/queues/support/routing", method: .patch, headers: app.admin.header,
+                body: json(["members": ["ana@haven.test", "bob@haven.test"], "assignment": ["mode": "pull", "strategy": "least_loaded",
+                    "offer_timeout_seconds": 60, "relax_after_seconds": 600, "relax_to_languages": ["en"], "offline": "requeue"]])
+            ) {
+                let routing = try object($0)
+                #expect((routing["members"] as? [[String: Any]])?.count == 2)
+            }
+            // Offline agents get nothing.
+            try await client.execute(uri: "/api/v1/assignments/next", method: .post, headers: ana.header) { try expectProblem($0, .conflict, code: "not_online") }
+            for agent in [ana, bob] {
+                try await client.execute(uri: "/api/v1/agents/me/presence", method: .put, headers: agent.header, body: json(["presence": "online"])) {
+                    #expect($0.status == .ok)
+                }
+            }
+            let normal = try await client.createTicket(app.admin, ticketBody("Pergunta sobre presentes na live", email: "c1@example.com"))
+            let high = try await client.createTicket(app.admin, ticketBody("Outra pergunta", email: "c2@example.com", extra: ["priority": "high"]))
+            let english = try await client.createTicket(app.admin, ticketBody("A question about gifts", email: "c3@example.com", locale: "en"))
+
+            func next(_ agent: SignedIn) async throws -> [String: Any] {
+                try await client.execute(uri: "/api/v1/assignments/next", method: .post, headers: agent.header) {
+                    #expect($0.status == .ok, "\(String(buffer: $0.body))")
+                    return try object($0)
+                }
+            }
+            // Ana speaks Portuguese: the high-priority one first, then the normal one; Bob gets the English one.
+            #expect((try await next(ana)["ticket"] as? [String: Any])?["id"] as? String == high["id"] as? String)
+            #expect((try await next(bob)["ticket"] as? [String: Any])?["id"] as? String == english["id"] as? String)
+            #expect(try await next(bob)["reason"] as? String == "No ticket you can take is waiting in your queues.")
+            // Capacity: with room for one ticket, Ana holds one and gets no more.
+            try await client.execute(
+                uri: "/api/v1/agents/ana@haven.test/routing", method: .patch, headers: app.admin.header, body: json(["capacity": ["chat": 0, "ticket": 1]])
+            ) { #expect($0.status == .ok) }
+            #expect(try await next(ana)["reason"] as? String == "You are at your capacity (1 tickets, 0 chats).")
+            // Skills relax after the queue's wait: after 10 minutes Bob (English) may take the Portuguese ticket.
+            clock.advance(by: 601)
+            let relaxed = try await next(bob)
+            #expect((relaxed["ticket"] as? [String: Any])?["id"] as? String == normal["id"] as? String)
+            #expect(relaxed["reason"] as? String == "waited over 10 min: offered in en; the customer writes pt-BR")
+            // Going offline returns their tickets to the queue (the queue's policy is requeue).
+            try await client.execute(uri: "/api/v1/agents/me/presence", method: .put, headers: bob.header, body: json(["presence": "offline"])) {
+                let change = try object($0)
+                #expect(change["requeued"] as? Int == 2)
+            }
+            let back = try #require(try await app.services.tickets.find(.id(UUID(uuidString: english["id"] as! String)!), includeInternal: false))
+            #expect(back.assignee == nil)
+            // Only leads and admins set someone else's presence.
+            try await client.execute(uri: "/api/v1/agents/ana@haven.test/presence", method: .put, headers: bob.header, body: json(["presence": "away"])) {
+                try expectProblem($0, .forbidden, code: "forbidden")
+            }
+            try await client.execute(uri: "/api/v1/agents/ana@haven.test/routing", method: .get, headers: bob.header) {
+                let routing = try object($0)
+                #expect(routing["presence"] as? String == "online")
+                #expect((routing["load"] as? [String: Any])?["tickets"] as? Int == 1)
+                #expect(routing["queues"] as? [String] == ["support"])
+            }
+        }
+    }
+
+    @Test func pushOffersMoveOnWhenDeclinedOrUnanswered() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            _ = try await app.services.directory.addQueue(slug: "live", name: "MENA · LIVE", team: nil, isDefault: true)
+            let ana = try await addAgent(app.services, email: "ana@haven.test", languages: ["ar"])
+            let bob = try await addAgent(app.services, email: "bob@haven.test", languages: ["ar", "en"])
+            _ = try await app.services.routing.updateQueueRouting(
+                "live", assignment: QueueAssignment(mode: .push, strategy: .longestIdle, offerTimeout: 30), members: ["ana@haven.test", "bob@haven.test"],
+                by: app.admin.agent.id)
+            _ = try await app.services.assignments.setPresence(.online, for: ana.agent.id)
+            _ = try await app.services.assignments.setPresence(.online, for: bob.agent.id)
+            let created = try await client.createTicket(app.admin, ticketBody("البث المباشر توقف فجأة", email: "c@example.com", locale: "ar"))
+            let id = try #require(UUID(uuidString: created["id"] as! String))
+            func offeredTo() async throws -> UUID? { try await app.services.tickets.find(.id(id), includeInternal: false)?.offer?.agentID }
+
+            #expect(try await app.services.assignments.offerWaiting() == 1)
+            let first = try #require(try await offeredTo())
+            let (firstAgent, secondAgent) = first == ana.agent.id ? (ana, bob) : (bob, ana)
+            // Nobody else can accept it.
+            try await client.execute(uri: "/api/v1/tickets/\(id)/offer/accept", method: .post, headers: secondAgent.header) {
+                try expectProblem($0, .conflict, code: "no_open_offer")
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(id)/offer/decline", method: .post, headers: firstAgent.header) { #expect($0.status == .ok) }
+            #expect(try await app.services.assignments.offerWaiting() == 1)
+            #expect(try await offeredTo() == secondAgent.agent.id)
+            // Unanswered, the offer comes back after its timeout and nobody who passed on it is asked again.
+            clock.advance(by: 31)
+            #expect(try await app.services.assignments.expireOffers() == 1)
+            #expect(try await app.services.assignments.offerWaiting() == 0)
+            #expect(try await offeredTo() == nil)
+            let types = try #require(try await app.services.tickets.events(of: .id(id))).map(\.type)
+            #expect(Array(types.suffix(4)) == ["offer.made", "offer.ended", "offer.made", "offer.ended"])
+
+            // A new ticket is offered and accepted: it is the agent's.
+            let second = try await client.createTicket(app.admin, ticketBody("مشكلة في الهدايا", email: "d@example.com", locale: "ar"))
+            let secondID = try #require(second["id"] as? String)
+            #expect(try await app.services.assignments.offerWaiting() == 1)
+            let taker = try #require(try await app.services.tickets.find(.id(UUID(uuidString: secondID)!), includeInternal: false)?.offer?.agentID)
+            let header = taker == ana.agent.id ? ana.header : bob.header
+            try await client.execute(uri: "/api/v1/tickets/\(secondID)/offer/accept", method: .post, headers: header) {
+                let ticket = try object($0)
+                #expect((ticket["assignee"] as? [String: Any])?["id"] as? String == taker.uuidString)
+                #expect(ticket["offer"] == nil)
+            }
+        }
+    }
+
+    /// Many agents pull at once: every ticket goes to exactly one agent, and nobody goes over capacity.
+    @Test func concurrentGetNextNeverAssignsATicketTwice() async throws {
+        try await withApp { app, _ in
+            try await Self.raceForTickets(app: app, nodes: [app.services])
+        }
+    }
+
+    /// The same on PostgreSQL with two Haven nodes (two service graphs, two connection pools) on one database.
+    @Test(.enabled(if: TestDatabase.postgresURL != nil)) func twoNodesPullingAtOnceNeverAssignATicketTwice() async throws {
+        try await withApp { app, _ in
+            let second = try HavenDatabase(location: app.location, logger: TestDatabase.logger, poolSize: 4)
+            let node = try HavenServices(database: second, logger: TestDatabase.logger, dataDirectory: NSTemporaryDirectory())
+            do {
+                try await Self.raceForTickets(app: app, nodes: [app.services, node])
+            } catch {
+                await second.shutdown()
+                throw error
+            }
+            await second.shutdown()
+        }
+    }
+
+    static func raceForTickets(app: TestApp, nodes: [HavenServices]) async throws {
+        let services = app.services
+        _ = try await services.directory.addQueue(slug: "support", name: "Support", team: nil, isDefault: true)
+        var agents: [UUID] = []
+        for index in 0..<16 {
+            let agent = try await addAgent(services, email: "agent\(index)@haven.test", languages: ["en"])
+            _ = try await services.routing.updateAgentRouting(agent.agent.id.uuidString, skills: nil, capacity: AgentCapacity(chat: 1, ticket: 3), by: app.admin.agent.id)
+            _ = try await services.assignments.setPresence(.online, for: agent.agent.id)
+            agents.append(agent.agent.id)
+        }
+        _ = try await services.routing.updateQueueRouting("support", assignment: nil, members: agents.map(\.uuidString), by: app.admin.agent.id)
+        let ticketCount = 60
+        for index in 0..<ticketCount {
+            _ = try await services.intake.submit(
+                NewTicketDraft(subject: "Help \(index)", body: "Please help me with my account \(index)", channel: .api,
+                               requester: RequesterDraft(email: "c\(index)@example.com", locale: "en")),
+                actor: .system)
+        }
+        // Every agent pulls until they get nothing, all at once, spread over the nodes.
+        let claims = try await withThrowingTaskGroup(of: [Claim].self) { group in
+            for (index, agent) in agents.enumerated() {
+                let node = nodes[index % nodes.count]
+                group.addTask {
+                    var mine: [Claim] = []
+                    while let claim = try await node.assignments.next(for: agent).claim { mine.append(claim) }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: [Claim]()) { $0 += $1 }
+        }
+        // 16 agents × 3 = 48 of the 60 tickets; each ticket once.
+        #expect(claims.count == 48)
+        #expect(Set(claims.map(\.ticketID)).count == claims.count)
+        let assigned = try await services.tickets.list({ var query = TicketListQuery(); query.limit = 100; return query }()).items
+        var perAgent: [UUID: Int] = [:]
+        for ticket in assigned {
+            if let assignee = ticket.assignee { perAgent[assignee.id, default: 0] += 1 }
+            let events = try #require(try await services.tickets.events(of: .id(ticket.id)))
+            #expect(events.filter { $0.type == "assignee.changed" }.count == (ticket.assignee == nil ? 0 : 1))
+        }
+        #expect(perAgent.count == 16)
+        #expect(perAgent.values.allSatisfy { $0 == 3 })
+    }
+}
