@@ -77,6 +77,10 @@ let package = Package(
         .executableTarget(name: "mail-bench", dependencies: ["HavenMail"], path: "bench/mail-bench", swiftSettings: swiftSettings),
         // Benchmark: triage throughput on one core (bench/run-triage).
         .executableTarget(name: "triage-bench", dependencies: ["HavenCore"], path: "bench/triage-bench", swiftSettings: swiftSettings),
+        .executableTarget(name: "routing-bench", dependencies: ["HavenCore"], path: "bench/routing-bench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "assign-bench", dependencies: ["HavenCore", "HavenStorage", .product(name: "Logging", package: "swift-log")], path: "bench/assign-bench",
+            swiftSettings: swiftSettings),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], exclude: ["Data"], swiftSettings: swiftSettings),
         .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),
