@@ -62,7 +62,9 @@ let claims = try await withThrowingTaskGroup(of: [UUID].self) { group in
             return mine
         }
     }
-    return try await group.reduce(into: [UUID]()) { $0 += $1 }
+    var all: [UUID] = []
+    for try await mine in group { all += mine }
+    return all
 }
 let elapsed = Date().timeIntervalSince(started)
 let unique = Set(claims).count

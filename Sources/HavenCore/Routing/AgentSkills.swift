@@ -29,8 +29,9 @@ public struct AgentSkills: Codable, Sendable, Equatable {
 
     /// The agent's level in a ticket's language: "pt" speakers take pt-BR and pt-PT; nil when they do not speak it.
     public func level(in language: String) -> Language.Level? {
-        let primary = LanguageMatch.primary(language)
-        return languages.filter { LanguageMatch.primary($0.tag) == primary }.map(\.level).max()
+        var best: Language.Level?
+        for skill in languages where LanguageMatch.samePrimary(skill.tag, language) { best = max(best ?? skill.level, skill.level) }
+        return best
     }
 
     /// Normalized (language tags canonical, markets upper case), or every problem at once.
@@ -57,6 +58,17 @@ public enum LanguageMatch {
     /// "pt-BR" → "pt".
     public static func primary(_ tag: String) -> String {
         String(tag.lowercased().prefix { $0 != "-" && $0 != "_" })
+    }
+
+    /// "pt" and "pt-BR" share "pt"; compared by ASCII bytes, case-insensitively, without allocating.
+    static func samePrimary(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator(), right = b.utf8.makeIterator()
+        while true {
+            let x = left.next().flatMap { $0 == 45 || $0 == 95 ? nil : $0 | 0x20 }
+            let y = right.next().flatMap { $0 == 45 || $0 == 95 ? nil : $0 | 0x20 }
+            if x != y { return false }
+            if x == nil { return true }
+        }
     }
 }
 
@@ -209,18 +221,34 @@ public struct AssignableAgent: Sendable, Equatable {
 }
 
 public enum Assignment {
-    /// Why an agent may take a ticket, or nil when they may not: the ticket's language (or, once the queue's wait has
-    /// passed, one of its fallback languages), its market and topic where the agent is limited to some, and safety
-    /// training for high and critical risk.
-    public static func qualification(of agent: AssignableAgent, for ticket: AssignableTicket, queue: QueueAssignment, now: Date) -> String? {
+    /// Why an agent may take a ticket.
+    public enum Qualification: Sendable, Equatable {
+        case anyLanguage
+        case speaks(String, AgentSkills.Language.Level)
+        /// The queue's wait passed: offered in a fallback language.
+        case relaxed(after: Int, fallback: String, customer: String)
+
+        public var description: String {
+            switch self {
+            case .anyLanguage: "any language"
+            case .speaks(let language, let level): "speaks \(language) (\(level.rawValue))"
+            case .relaxed(let after, let fallback, let customer): "waited over \(after / 60) min: offered in \(fallback); the customer writes \(customer)"
+            }
+        }
+    }
+
+    /// Whether an agent may take a ticket, and why: the ticket's language (or, once the queue's wait has passed, one of
+    /// its fallback languages), its market and topic where the agent is limited to some, and safety training for high
+    /// and critical risk. nil when they may not.
+    public static func qualification(of agent: AssignableAgent, for ticket: AssignableTicket, queue: QueueAssignment, now: Date) -> Qualification? {
         if ticket.riskLevel >= .high, !agent.safetyTrained { return nil }
         if !agent.skills.markets.isEmpty, let market = ticket.market, !agent.skills.markets.contains(market.uppercased()) { return nil }
         if !agent.skills.topics.isEmpty, let topic = ticket.topic, !agent.skills.topics.contains(topic) { return nil }
-        guard let language = ticket.language else { return "any language" }
-        if let level = agent.skills.level(in: language) { return "speaks \(language) (\(level.rawValue))" }
+        guard let language = ticket.language else { return .anyLanguage }
+        if let level = agent.skills.level(in: language) { return .speaks(language, level) }
         if let after = queue.relaxAfter, now.timeIntervalSince(ticket.queuedAt) >= Double(after),
            let fallback = queue.relaxTo.first(where: { agent.skills.level(in: $0) != nil }) {
-            return "waited over \(after / 60) min: offered in \(fallback); the customer writes \(language)"
+            return .relaxed(after: after, fallback: fallback, customer: language)
         }
         return nil
     }
@@ -229,15 +257,15 @@ public enum Assignment {
     /// with the better speaker of the language winning a tie. nil when nobody can take it now.
     public static func choose(
         for ticket: AssignableTicket, among agents: [AssignableAgent], queue: QueueAssignment, now: Date
-    ) -> (agent: AssignableAgent, why: String)? {
-        var best: (agent: AssignableAgent, why: String, key: (Double, Int))?
+    ) -> (agent: AssignableAgent, why: Qualification)? {
+        var best: (agent: AssignableAgent, why: Qualification, key: (Double, Int))?
         for agent in agents where agent.presence == .online && agent.hasRoom(for: ticket.channel) && !ticket.passedBy.contains(agent.id) {
             guard let why = qualification(of: agent, for: ticket, queue: queue, now: now) else { continue }
             let primary: Double = switch queue.strategy {
             case .leastLoaded: Double(agent.load(for: ticket.channel)) / Double(max(1, agent.capacity.limit(for: ticket.channel)))
             case .longestIdle: agent.lastAssignedAt?.timeIntervalSinceReferenceDate ?? -.infinity
             }
-            let fluency = -(ticket.language.flatMap { agent.skills.level(in: $0)?.rank } ?? -1)
+            let fluency: Int = if case .speaks(_, let level) = why { -level.rank } else { 1 }
             let key = (primary, fluency)
             if best == nil || key < best!.key { best = (agent, why, key) }
         }

@@ -72,7 +72,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             guard !channels.isEmpty else { return (nil, "You are at your capacity (\(load.tickets) tickets, \(load.chats) chats).") }
             let now = self.now()
             var query: SQLQueryString = """
-                SELECT t.id FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id
+                SELECT t.* FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id
                 WHERE t.assignee_id IS NULL AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
                 AND t.queue_id IN (\(binds: queues.map(\.id)))
                 AND (t.offered_to IS NULL OR t.offered_to = \(bind: agentID) OR t.offer_expires_at <= \(bind: now))
@@ -80,10 +80,11 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 """
             query += " AND " + Self.qualified(me, queues: queues, now: now)
             query += " ORDER BY t.priority_rank DESC, t.priority_score DESC, t.number ASC LIMIT 1" + claimRows
-            guard let row = try await sql.raw(query).first(), let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx)
+            // The row as locked is the ticket: no second read.
+            guard let ticket = try await sql.raw(query).first()?.decode(fluentModel: TicketModel.self)
             else { return (nil, "No ticket you can take is waiting in your queues.") }
             let queue = queues.first { $0.id == ticket.queueID }!
-            let why = Assignment.qualification(of: me, for: Self.assignable(ticket), queue: queue.assignment, now: now) ?? "in your queue"
+            let why = Assignment.qualification(of: me, for: Self.assignable(ticket), queue: queue.assignment, now: now)?.description ?? "in your queue"
             try await assign(ticket, to: agentID, offerOutcome: ticket.offeredTo == agentID ? .accepted : nil, at: now, tx: tx)
             return (Claim(ticketID: ticket.id!, number: ticket.number, why: why), why)
         }
@@ -140,7 +141,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                     let expires = now.addingTimeInterval(Double(policy.offerTimeout))
                     ticket.offeredTo = agent.id
                     ticket.offerExpiresAt = expires
-                    let change = TicketChange.offered(agentID: agent.id.uuidString.lowercased(), expiresAt: Self.iso(expires), why: why)
+                    let change = TicketChange.offered(agentID: agent.id.uuidString.lowercased(), expiresAt: Self.iso(expires), why: why.description)
                     try await SQLTicketRepository.record([change], on: ticket, actor: .system, at: now, tx: tx)
                     // An open offer counts against the agent's room until it is answered.
                     if let index = agents.firstIndex(where: { $0.id == agent.id }) {
@@ -205,9 +206,9 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             let sql = try tx.sql()
             let agent = try await lockedAgent(agentID, on: sql, tx: tx)
             let now = self.now()
-            agent.presence = presence.rawValue
-            agent.presenceAt = now
-            try await agent.update(on: tx)
+            try await sql.raw("""
+                UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now) WHERE id = \(bind: agentID)
+                """).run()
             var change = PresenceChange(presence: presence, requeued: 0, withdrawn: 0)
             guard presence != .online else { return change }
             let actor = Actor.agent(agentID.uuidString.lowercased())
@@ -241,9 +242,11 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         var assignment: QueueAssignment
     }
 
+    /// The agent's row, locked (one read): their claims queue behind each other, so capacity holds.
     func lockedAgent(_ id: UUID, on sql: any SQLDatabase, tx: any Database) async throws -> AgentModel {
-        if database.isPostgres { _ = try await sql.raw("SELECT id FROM agents WHERE id = \(bind: id) FOR UPDATE").first() }
-        guard let agent = try await AgentModel.find(id, on: tx), agent.active else { throw RecordNotFound(kind: "agent", reference: id.uuidString.lowercased()) }
+        guard let agent = try await sql.raw("SELECT * FROM agents WHERE id = \(bind: id)" + lockRow).first()?.decode(fluentModel: AgentModel.self),
+              agent.active
+        else { throw RecordNotFound(kind: "agent", reference: id.uuidString.lowercased()) }
         return agent
     }
 

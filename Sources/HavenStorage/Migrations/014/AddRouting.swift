@@ -35,8 +35,11 @@ struct AddRouting: AsyncMigration {
                 .field("after", .string)
                 .create()
             let sql = try database.sql()
-            // "Get next" reads a queue's unassigned tickets, most urgent first; the SLA watcher reads what is due.
-            try await sql.raw("CREATE INDEX tickets_waiting_idx ON tickets (queue_id, assignee_id, priority_rank, priority_score, number)").run()
+            // "Get next" and offers walk the unassigned tickets most urgent first and stop at the first that fits: the
+            // index is in that order, and holds only unassigned tickets. The SLA watcher reads what is due.
+            try await sql.raw("""
+                CREATE INDEX tickets_waiting_idx ON tickets (priority_rank DESC, priority_score DESC, number) WHERE assignee_id IS NULL
+                """).run()
             try await sql.raw("CREATE INDEX tickets_sla_check_idx ON tickets (sla_check_at)").run()
             try await sql.raw("CREATE INDEX tickets_offer_idx ON tickets (offer_expires_at)").run()
             try await sql.raw("CREATE INDEX audit_log_at_idx ON audit_log (at)").run()
