@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    /// An in-app request from a creator whose LIVE is on: routed by the rule on `live_now` and the stored contact's
+    /// market, urgent, and explained.
+    @Test func aLiveCreatorsInAppRequestIsRoutedAndUrgent() async throws {
+        try await withApp { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            _ = try await app.services.directory.addQueue(slug: "br-live", name: "BR · LIVE", team: nil, isDefault: false)
+            _ = try await app.services.routing.saveRules(
+                [RoutingRule(name: "BR · LIVE", conditions: [RoutingCondition(.liveNow, .is, ["true"]), RoutingCondition(.market, .is, ["BR"])], queue: "br-live")],
+                by: app.admin.agent.id)
+            let secret = try await client.registerApp(app)
+            let user = AppUser(token: Identity.hs256(Identity.claims(app: "android", user: "u-7"), secret: secret))
+            let created = try await client.createRequest(user, requestBody("A live caiu no meio da transmissão", category: "bug", extra: ["live_now": true]))
+            let id = try #require(created["id"] as? String)
+            let ticket = try await client.execute(uri: "/api/v1/tickets/\(id)", method: .get, headers: app.admin.header) { try object($0) }
+            #expect((ticket["queue"] as? [String: Any])?["slug"] as? String == "br-live")
+            #expect(ticket["routing_reason"] as? String == "rule 1 'BR · LIVE': live_now is true, market is BR")
+            #expect(ticket["priority"] as? String == "urgent")
+            #expect(ticket["priority_reasons"] as? [String] == ["creator is LIVE now", "white-glove tier gold"])
+            #expect((ticket["details"] as? [String: Any])?["live_now"] as? Bool == true)
+            let quiet = try await client.createRequest(user, requestBody("Pergunta sobre a live de ontem", category: "bug"))
+            let other = try await client.execute(uri: "/api/v1/tickets/\(quiet["id"] as! String)", method: .get, headers: app.admin.header) { try object($0) }
+            #expect((other["queue"] as? [String: Any])?["slug"] as? String == "general")
+            #expect(other["priority"] as? String == "high")
+            #expect(other["priority_reasons"] as? [String] == ["white-glove tier gold"])
+        }
+    }
+
     @Test func slaPoliciesWarnBreachAndActFromTheEventLog() async throws {
         let clock = TestClock()
         try await withApp(clock: clock) { app, client in

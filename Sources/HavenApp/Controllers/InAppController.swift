@@ -56,7 +56,7 @@ struct InAppController {
             key: request.headers[Idempotency.header], scope: scope(customer), request: fingerprint(request, buffer), ticket: current
         ) { reservation in
             let body = try JSON.decode(CreateInAppRequestBody.self, from: buffer)
-            let details = try RequestDetails(category: body.category, app: customer.app.slug, device: body.device, content: body.content).validated()
+            let details = try RequestDetails(category: body.category, app: customer.app.slug, device: body.device, content: body.content, liveNow: body.liveNow).validated()
             var files: [NewAttachment] = []
             for (index, file) in body.attachments.enumerated() {
                 guard let bytes = Data(base64Encoded: file.data, options: .ignoreUnknownCharacters), !bytes.isEmpty else {

@@ -99,14 +99,13 @@ struct RoutingController {
         _ = try context.requireAgent()
         let body = try await JSON.decode(TestBody.self, from: request, limit: bodyLimit)
         var config = try await routing.intakeRouting()
-        let queueSlugs = Set(try await directory.queues().map(\.slug))
         if let rules = body.rules {
-            let problems = RoutingRules.problems(rules, queues: queueSlugs)
+            let problems = RoutingRules.problems(rules, queues: try await queueSlugs())
             guard problems.isEmpty else { throw APIError.validation(problems) }
             config.rules = rules
         }
         if let policies = body.policies {
-            let problems = SLAPolicy.problems(policies, queues: queueSlugs)
+            let problems = SLAPolicy.problems(policies, queues: try await queueSlugs())
             guard problems.isEmpty else { throw APIError.validation(problems) }
             config.policies = policies
         }
@@ -118,6 +117,8 @@ struct RoutingController {
             queue: plan.note.queue, rule: plan.note.rule, reason: plan.note.reason, priority: plan.priority, priorityScore: plan.note.priorityScore,
             priorityReasons: plan.note.priorityReasons, slaPolicy: plan.policy?.name, slaDueAt: plan.slaDueAt))
     }
+
+    func queueSlugs() async throws -> Set<String> { Set(try await directory.queues().map(\.slug)) }
 
     struct QueueRoutingBody: Decodable {
         var assignment: QueueAssignment?

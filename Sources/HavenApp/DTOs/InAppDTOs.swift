@@ -15,12 +15,15 @@ struct CreateInAppRequestBody: Decodable {
     var subject: String?
     var device: DeviceInfo?
     var content: ContentLinks?
+    /// The creator is LIVE now (the app knows): routing and priority give them minutes.
+    var liveNow: Bool?
     var attachmentIDs: [UUID]
     var attachments: [InlineFile]
 
     enum CodingKeys: String, CodingKey {
         case category, description, subject, device, content, attachments
         case attachmentIDs = "attachment_ids"
+        case liveNow = "live_now"
     }
 
     init(from decoder: any Decoder) throws {
@@ -33,6 +36,7 @@ struct CreateInAppRequestBody: Decodable {
         subject = try c.decodeIfPresent(String.self, forKey: .subject)
         device = try c.decodeIfPresent(DeviceInfo.self, forKey: .device)
         content = try c.decodeIfPresent(ContentLinks.self, forKey: .content)
+        liveNow = try c.decodeIfPresent(Bool.self, forKey: .liveNow)
         attachmentIDs = try c.decodeIfPresent([UUID].self, forKey: .attachmentIDs) ?? []
         attachments = try c.decodeIfPresent([InlineFile].self, forKey: .attachments) ?? []
     }

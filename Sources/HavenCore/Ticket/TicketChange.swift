@@ -168,6 +168,11 @@ public struct RoutingNote: Sendable, Equatable, Codable {
     }
 }
 
+extension TicketChange {
+    /// How times inside event payloads are written (an offer's expiry, an SLA deadline): ISO 8601, UTC, to the second.
+    public static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
+
 public enum OfferOutcome: String, Sendable, Codable, CaseIterable {
     case accepted, declined, expired, withdrawn
 }

@@ -141,7 +141,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                     let expires = now.addingTimeInterval(Double(policy.offerTimeout))
                     ticket.offeredTo = agent.id
                     ticket.offerExpiresAt = expires
-                    let change = TicketChange.offered(agentID: agent.id.uuidString.lowercased(), expiresAt: Self.iso(expires), why: why.description)
+                    let change = TicketChange.offered(agentID: agent.id.uuidString.lowercased(), expiresAt: TicketChange.timestamp(expires), why: why.description)
                     try await SQLTicketRepository.record([change], on: ticket, actor: .system, at: now, tx: tx)
                     // An open offer counts against the agent's room until it is answered.
                     if let index = agents.firstIndex(where: { $0.id == agent.id }) {
@@ -315,6 +315,4 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             topic: (ticket.topic ?? ticket.suggestedTopic).flatMap(Topic.init(rawValue:)), riskLevel: RiskLevel(rawValue: ticket.riskLevel) ?? .none,
             queuedAt: ticket.queuedAt ?? ticket.createdAt, passedBy: Set(JSONList.decode(ticket.passedBy ?? "[]").compactMap(UUID.init(uuidString:))))
     }
-
-    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

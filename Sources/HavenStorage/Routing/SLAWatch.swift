@@ -69,7 +69,7 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
         var breachedOpen = false
         for measure in measures {
             guard let due = measure.dueAt else { continue }
-            let stamp = SQLAssignmentRepository.iso(due)
+            let stamp = TicketChange.timestamp(due)
             if measure.state == .warning, !recorded.contains("w \(measure.metric.rawValue) \(stamp)") {
                 changes.append(.slaWarning(metric: measure.metric, dueAt: stamp))
             }
