@@ -35,6 +35,17 @@ public struct AppRequestContext: RequestContext {
     }
 }
 
+extension AppRequestContext {
+    /// The ticket the path names (`{id}`: its id or its number); 404 when it names neither.
+    func ticketRef() throws -> TicketRef {
+        let raw = (parameters.get("id") ?? "").removingPercentEncoding ?? ""
+        guard let ref = TicketRef(raw) else {
+            throw APIError.notFound("'\(raw)' is not a ticket id or number. Use the ticket's id (a UUID) or its number.")
+        }
+        return ref
+    }
+}
+
 /// Who is calling the in-app API: a registered app, on behalf of the user its identity names.
 public struct CustomerCaller: Sendable {
     public var app: AppRecord

@@ -178,12 +178,35 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         logger.info("sending mail", metadata: ["smtp": "\(configuration.mailOut!.smtp.redacted)", "from": "\(configuration.mailOut!.from.address)"])
         app.addServices(worker)
     }
-    app.addServices(TopicLearningService(learner: services.topics, interval: .seconds(5), logger: logger))
-    app.addServices(IdempotencyPruneService(keys: services.idempotencyKeys, logger: logger))
-    app.addServices(AssignmentService(assignments: services.assignments, interval: configuration.assignmentInterval, logger: logger))
-    app.addServices(SLAWatchService(watch: services.slaWatch, interval: configuration.slaInterval, logger: logger))
+    for round in backgroundRounds(services, configuration: configuration, logger: logger) { app.addServices(round) }
     app.addServices(DatabaseCloser(database: database))
     return app
+}
+
+/// What every node does in the background, each a `RepeatingService`.
+func backgroundRounds(_ services: HavenServices, configuration: HavenConfiguration, logger: Logger) -> [RepeatingService] {
+    [
+        // The topic model learns what every node's agents have solved.
+        RepeatingService(name: "topic learning", interval: .seconds(5), logger: logger) {
+            let learned = try await services.topics.catchUp()
+            if learned > 0 { logger.debug("topic model learned", metadata: ["examples": "\(learned)"]) }
+        },
+        // Idempotency keys are answered for 24 hours.
+        RepeatingService(name: "idempotency key pruning", interval: .seconds(3600), logger: logger) {
+            let pruned = try await services.idempotencyKeys.prune(olderThan: services.now().addingTimeInterval(-Idempotency.keep))
+            if pruned > 0 { logger.info("idempotency keys pruned", metadata: ["count": "\(pruned)"]) }
+        },
+        // Push queues: lapsed offers come back, then waiting tickets are offered (on PostgreSQL one node at a time).
+        RepeatingService(name: "assignment round", interval: configuration.assignmentInterval, logger: logger) {
+            let expired = try await services.assignments.expireOffers()
+            let offered = try await services.assignments.offerWaiting()
+            if expired + offered > 0 { logger.debug("assignment round", metadata: ["offered": "\(offered)", "expired": "\(expired)"]) }
+        },
+        // SLA clocks: what is due is looked at, a batch at a time, until nothing is.
+        RepeatingService(name: "SLA watch", interval: configuration.slaInterval, logger: logger) {
+            while try await services.slaWatch.checkDue(limit: 100) == 100 {}
+        },
+    ]
 }
 
 /// Closes the database pools after the server has stopped taking requests.

@@ -180,7 +180,8 @@ struct RoutingController {
     @Sendable func next(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
         let (claim, reason) = try await assignments.next(for: agent.id)
-        let ticket = try await claim.asyncMap { try await tickets.find(.id($0.ticketID), includeInternal: true) } ?? nil
+        var ticket: TicketRecord?
+        if let claim { ticket = try await tickets.find(.id(claim.ticketID), includeInternal: true) }
         return try JSON.response(NextResult(ticket: ticket, reason: reason))
     }
 
@@ -194,7 +195,7 @@ struct RoutingController {
 
     func respond(_ request: Request, context: AppRequestContext, accept: Bool) async throws -> Response {
         let agent = try context.requireAgent()
-        let ref = try Self.ticketParameter(context)
+        let ref = try context.ticketRef()
         _ = try await assignments.respond(to: ref, agentID: agent.id, accept: accept)
         guard let ticket = try await tickets.find(ref, includeInternal: true) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         return try JSON.response(ticket)
@@ -215,7 +216,7 @@ struct RoutingController {
     /// `GET /tickets/{ticket}/sla`: each target's state now, computed from the event log.
     @Sendable func sla(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.requireAgent()
-        let found = try await slaWatch.measures(of: try Self.ticketParameter(context))
+        let found = try await slaWatch.measures(of: try context.ticketRef())
         return try JSON.response(SLAResult(
             policy: found?.policy,
             measures: (found?.measures ?? []).map { .init(metric: $0.metric, state: $0.state, startedAt: $0.startedAt, dueAt: $0.dueAt, achievedAt: $0.achievedAt) }))
@@ -250,18 +251,5 @@ struct RoutingController {
     static func agentParameter(_ context: AppRequestContext, me: AgentRecord) throws -> String {
         let ref = try parameter("agent", context)
         return ref == "me" ? me.id.uuidString : ref
-    }
-
-    static func ticketParameter(_ context: AppRequestContext) throws -> TicketRef {
-        let text = try parameter("id", context)
-        guard let ref = TicketRef(text) else { throw APIError.notFound("'\(text)' is not a ticket id or number. Use the ticket's id (a UUID) or its number.") }
-        return ref
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -33,20 +33,20 @@ struct TicketController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let ref = try ticketRef(context)
+        let ref = try context.ticketRef()
         guard let ticket = try await tickets.find(ref, includeInternal: true) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         return try JSON.response(ticket)
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let ref = try ticketRef(context)
+        let ref = try context.ticketRef()
         guard let events = try await tickets.events(of: ref) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         return try JSON.response(EventsResponse(events: events))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ref = try ticketRef(context)
+        let ref = try context.ticketRef()
         let body = try await JSON.decode(UpdateTicketBody.self, from: request, limit: bodyLimit)
         let ticket = try await tickets.update(ref, with: body.update, actor: .agent(agent.id.uuidString.lowercased()))
         return try JSON.response(ticket)
@@ -54,18 +54,10 @@ struct TicketController {
 
     @Sendable func addMessage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ref = try ticketRef(context)
+        let ref = try context.ticketRef()
         let body = try await JSON.decode(CreateMessageBody.self, from: request, limit: bodyLimit)
         let message = try await tickets.addMessage(to: ref, body.message, actor: .agent(agent.id.uuidString.lowercased()))
         return try JSON.response(message, status: .created)
-    }
-
-    private func ticketRef(_ context: AppRequestContext) throws -> TicketRef {
-        let raw = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
-        guard let ref = TicketRef(raw) else {
-            throw APIError.notFound("'\(raw)' is not a ticket id or number. Use the ticket's id (a UUID) or its number.")
-        }
-        return ref
     }
 }
 

@@ -10,6 +10,9 @@ import ServiceLifecycle
 /// with the same key and the same request gets that answer again (with `Idempotent-Replayed: true`) and creates
 /// nothing; the same key with a different request is refused. Without the header a POST simply runs.
 struct Idempotency {
+    /// How long a key is answered: a client retries within minutes, not days. Older keys are pruned hourly.
+    static let keep: TimeInterval = 24 * 3600
+
     static let header = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
     let keys: any IdempotencyRepository
@@ -87,26 +90,5 @@ struct Idempotency {
     /// An answer to keep: JSON of `value`.
     static func stored(_ value: some Encodable, status: HTTPResponse.Status = .ok, location: String? = nil) throws -> StoredResponse {
         StoredResponse(status: Int(status.code), body: String(decoding: try JSON.encoder.encode(value), as: UTF8.self), location: location)
-    }
-}
-
-/// Forgets idempotency keys after a day, hourly: a client retries within minutes, not days.
-struct IdempotencyPruneService: Service {
-    let keys: any IdempotencyRepository
-    let logger: Logger
-    static let keep: TimeInterval = 24 * 3600
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let pruned = try await keys.prune(olderThan: Date().addingTimeInterval(-Self.keep))
-                    if pruned > 0 { logger.info("idempotency keys pruned", metadata: ["count": "\(pruned)"]) }
-                } catch {
-                    logger.warning("idempotency keys not pruned", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: .seconds(3600))
-            }
-        }
     }
 }

@@ -1,8 +1,6 @@
 import Foundation
 import HavenCore
 import HavenStorage
-import Logging
-import ServiceLifecycle
 import Synchronization
 
 /// The node's topic model: suggests a topic for each new request, and learns, in `topic_examples` order, from the
@@ -51,27 +49,6 @@ public final class TopicLearner: Sendable {
                 }
             }
             learned += batch.count
-        }
-    }
-}
-
-/// Keeps the node's topic model up to date with what every node's agents have solved.
-struct TopicLearningService: Service {
-    let learner: TopicLearner
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let learned = try await learner.catchUp()
-                    if learned > 0 { logger.debug("topic model learned", metadata: ["examples": "\(learned)"]) }
-                } catch {
-                    logger.warning("topic model: could not read new examples; trying again shortly", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
         }
     }
 }

@@ -1,8 +1,6 @@
 import Foundation
 import HavenCore
 import HavenStorage
-import Logging
-import ServiceLifecycle
 import Synchronization
 
 /// The node's copy of the routing rules and SLA policies intake applies, read again after `ttl`: a change saved on
@@ -28,49 +26,5 @@ public final class RoutingBook: Sendable {
     /// After a change on this node: the next ticket reads the new configuration.
     public func invalidate() {
         cached.withLock { $0 = nil }
-    }
-}
-
-/// Push assignment on this node: offers waiting tickets of push queues, and takes back offers left unanswered.
-/// On PostgreSQL every node runs it; an advisory lock lets one node make a round's offers at a time.
-struct AssignmentService: Service {
-    let assignments: any AssignmentRepository
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let expired = try await assignments.expireOffers()
-                    let offered = try await assignments.offerWaiting()
-                    if expired + offered > 0 { logger.debug("assignment round", metadata: ["offered": "\(offered)", "expired": "\(expired)"]) }
-                } catch {
-                    logger.warning("assignment round failed; trying again shortly", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
-    }
-}
-
-/// Watches SLA clocks on this node: warnings, breaches and breach actions, as tickets come due.
-struct SLAWatchService: Service {
-    let watch: any SLAWatchRepository
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    // Drain what is due, a batch at a time, then wait.
-                    while try await watch.checkDue(limit: 100) == 100 {}
-                } catch {
-                    logger.warning("SLA watch failed; trying again shortly", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
     }
 }

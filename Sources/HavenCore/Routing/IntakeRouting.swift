@@ -46,6 +46,7 @@ public struct IntakeRouting: Sendable, Equatable {
             (queue, rule, reason) = (decision.queue.isEmpty ? nil : decision.queue, decision.rule, decision.reason)
         }
         let policy = SLAPolicy.choose(for: ticket, among: policies)
+        // The clocks of a log holding only its creation: only the time matters to them, so any first event will do.
         let due = policy.flatMap { policy in
             SLAEvaluation.measure([SLAEvaluation.Event(at: now, change: .statusChanged(from: .new, to: .new))], policy: policy, now: now)
                 .compactMap(\.dueAt).min()

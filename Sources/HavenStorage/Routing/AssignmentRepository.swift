@@ -125,7 +125,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             for queue in try await QueueModel.query(on: tx).all() where queue.assignmentSettings.mode == .push {
                 let policy = queue.assignmentSettings
                 let rows = try await sql.raw("""
-                    SELECT t.id FROM tickets t
+                    SELECT t.*, c.market AS requester_market FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id
                     WHERE t.queue_id = \(bind: queue.id!) AND t.assignee_id IS NULL AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
                     AND t.offered_to IS NULL
                     ORDER BY t.priority_rank DESC, t.priority_score DESC, t.number ASC LIMIT 50
@@ -134,9 +134,9 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 var agents = try await candidates(in: queue.id!, on: sql, tx: tx)
                 guard !agents.isEmpty else { continue }
                 for row in rows {
-                    guard let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx) else { continue }
+                    let ticket = try row.decode(fluentModel: TicketModel.self)
                     var assignable = Self.assignable(ticket)
-                    assignable.market = try await ContactModel.find(ticket.requesterID, on: tx)?.market
+                    assignable.market = try row.decode(column: "requester_market", as: String?.self)
                     guard let (agent, why) = Assignment.choose(for: assignable, among: agents, queue: policy, now: now) else { continue }
                     let expires = now.addingTimeInterval(Double(policy.offerTimeout))
                     ticket.offeredTo = agent.id
@@ -158,11 +158,12 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         try await database.write { tx in
             let now = self.now()
             let rows = try await tx.sql().raw("""
-                SELECT t.id FROM tickets t WHERE t.offered_to IS NOT NULL AND t.offer_expires_at <= \(bind: now) ORDER BY t.offer_expires_at LIMIT 200
+                SELECT t.* FROM tickets t WHERE t.offered_to IS NOT NULL AND t.offer_expires_at <= \(bind: now) ORDER BY t.offer_expires_at LIMIT 200
                 """ + claimRows).all()
             var expired = 0
             for row in rows {
-                guard let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx), let agent = ticket.offeredTo else { continue }
+                let ticket = try row.decode(fluentModel: TicketModel.self)
+                guard let agent = ticket.offeredTo else { continue }
                 try await endOffer(ticket, agent: agent, outcome: .expired, actor: .system, at: now, tx: tx)
                 expired += 1
             }
@@ -178,8 +179,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             case .id(let id): "t.id = \(bind: id)"
             case .number(let number): "t.number = \(bind: number)"
             }
-            guard let row = try await sql.raw("SELECT t.id FROM tickets t WHERE " + condition + lockRow).first(),
-                  let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx)
+            guard let ticket = try await sql.raw("SELECT t.* FROM tickets t WHERE " + condition + lockRow).first()?.decode(fluentModel: TicketModel.self)
             else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
             let now = self.now()
             guard ticket.offeredTo == agentID, let expires = ticket.offerExpiresAt, expires > now else {
@@ -212,9 +212,9 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             var change = PresenceChange(presence: presence, requeued: 0, withdrawn: 0)
             guard presence != .online else { return change }
             let actor = Actor.agent(agentID.uuidString.lowercased())
-            let offers = try await sql.raw("SELECT t.id FROM tickets t WHERE t.offered_to = \(bind: agentID)" + lockRow).all()
+            let offers = try await sql.raw("SELECT t.* FROM tickets t WHERE t.offered_to = \(bind: agentID)" + lockRow).all()
             for row in offers {
-                guard let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx) else { continue }
+                let ticket = try row.decode(fluentModel: TicketModel.self)
                 try await endOffer(ticket, agent: agentID, outcome: .withdrawn, actor: actor, at: now, tx: tx)
                 change.withdrawn += 1
             }
@@ -222,11 +222,11 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             let requeueing = try await QueueModel.query(on: tx).all().filter { $0.assignmentSettings.offline == .requeue }.compactMap(\.id)
             guard !requeueing.isEmpty else { return change }
             let held = try await sql.raw("""
-                SELECT t.id FROM tickets t WHERE t.assignee_id = \(bind: agentID) AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
+                SELECT t.* FROM tickets t WHERE t.assignee_id = \(bind: agentID) AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
                 AND t.queue_id IN (\(binds: requeueing))
                 """ + lockRow).all()
             for row in held {
-                guard let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx) else { continue }
+                let ticket = try row.decode(fluentModel: TicketModel.self)
                 let state = SQLTicketRepository.state(of: ticket)
                 try await SQLTicketRepository.record(try state.changes(applying: TicketPatch(assigneeID: .some(nil))), on: ticket, actor: actor, at: now, tx: tx)
                 change.requeued += 1
@@ -253,9 +253,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     func memberQueues(of agentID: UUID, on sql: any SQLDatabase) async throws -> [MemberQueue] {
         try await sql.raw("SELECT q.id, q.assignment FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id WHERE aq.agent_id = \(bind: agentID)")
             .all().map { row in
-                let queue = QueueModel()
-                queue.assignment = try row.decode(column: "assignment", as: String?.self)
-                return MemberQueue(id: try row.decode(column: "id", as: UUID.self), assignment: queue.assignmentSettings)
+                MemberQueue(id: try row.decode(column: "id", as: UUID.self), assignment: QueueModel.assignment(from: try row.decode(column: "assignment", as: String?.self)))
             }
     }
 

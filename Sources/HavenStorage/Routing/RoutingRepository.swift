@@ -209,8 +209,11 @@ public struct SQLRoutingRepository: RoutingRepository {
 }
 
 extension QueueModel {
-    var assignmentSettings: QueueAssignment {
-        assignment.flatMap { try? JSONDecoder().decode(QueueAssignment.self, from: Data($0.utf8)) } ?? QueueAssignment()
+    var assignmentSettings: QueueAssignment { Self.assignment(from: assignment) }
+
+    /// The stored `assignment` column; absent or unreadable: pull, the defaults.
+    static func assignment(from json: String?) -> QueueAssignment {
+        json.flatMap { try? JSONDecoder().decode(QueueAssignment.self, from: Data($0.utf8)) } ?? QueueAssignment()
     }
 }
 

@@ -28,12 +28,12 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             let sql = try tx.sql()
             let now = self.now()
             let rows = try await sql.raw("""
-                SELECT t.id FROM tickets t WHERE t.sla_check_at <= \(bind: now) ORDER BY t.sla_check_at LIMIT \(literal: limit)
+                SELECT t.* FROM tickets t WHERE t.sla_check_at <= \(bind: now) ORDER BY t.sla_check_at LIMIT \(literal: limit)
                 """ + (database.isPostgres ? " FOR UPDATE OF t SKIP LOCKED" : "")).all()
             guard !rows.isEmpty else { return 0 }
             let policies = try await SettingsDocument.read(SQLRoutingRepository.policiesKey, as: [SLAPolicy].self, on: sql) ?? []
             for row in rows {
-                guard let ticket = try await TicketModel.find(try row.decode(column: "id", as: UUID.self), on: tx) else { continue }
+                let ticket = try row.decode(fluentModel: TicketModel.self)
                 try await check(ticket, policies: policies, now: now, tx: tx)
             }
             return rows.count
