@@ -12,6 +12,13 @@ public struct AppRequestContext: RequestContext {
     /// The app and end user of an in-app request, once its signed identity is checked.
     public var customer: CustomerCaller?
 
+    /// The agent's browser session, on workspace pages (`WebSessionMiddleware`).
+    public var webSession: WebSession?
+    /// A workspace form's fields, read and checked against forgery by `WebSessionMiddleware`.
+    public var form: [String: String] = [:]
+    /// The workspace's language for this request: the agent's choice, else the browser's.
+    public var locale: String = "en"
+
     /// The peer's address (the form's per-IP limit); nil in router tests.
     public var remoteAddress: SocketAddress?
 
@@ -36,6 +43,9 @@ public struct AppRequestContext: RequestContext {
 }
 
 extension AppRequestContext {
+    /// The signed-in agent's presence, as the session read it.
+    var presence: Presence { webSession?.presence ?? .offline }
+
     /// The ticket the path names (`{id}`: its id or its number); 404 when it names neither.
     func ticketRef() throws -> TicketRef {
         let raw = (parameters.get("id") ?? "").removingPercentEncoding ?? ""

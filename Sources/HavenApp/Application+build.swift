@@ -58,6 +58,8 @@ public struct HavenServices: Sendable {
     public let routingBook: RoutingBook
     public let assignments: any AssignmentRepository
     public let slaWatch: any SLAWatchRepository
+    public let webSessions: any WebSessionRepository
+    public let inbox: any InboxRepository
     public let logger: Logger
     public let now: @Sendable () -> Date
 
@@ -81,6 +83,8 @@ public struct HavenServices: Sendable {
         routingBook = RoutingBook(repository: routing)
         assignments = SQLAssignmentRepository(database: database, now: now)
         slaWatch = SQLSLAWatchRepository(database: database, now: now)
+        webSessions = SQLWebSessionRepository(database: database, now: now)
+        inbox = SQLInboxRepository(database: database, now: now)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
@@ -137,6 +141,19 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
         intake: services.intake, store: services.attachmentStore, formKey: InstallationSecret(database: services.database, name: "form_key"),
         limiter: RateLimiter(now: services.now), trustedProxies: configuration.trustedProxies, acknowledgementsPerDay: services.mailIntake.configuration.automaticResponsesPerDay, logger: services.logger, now: services.now
     ).addRoutes(to: router)
+
+    // The agent workspace: server-rendered pages behind a session cookie.
+    WorkspaceAssets().addRoutes(to: router)
+    SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
+        .addPublicRoutes(to: router)
+    let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions))
+    SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
+        .addRoutes(to: workspace)
+    InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
+    TicketPageController(
+        tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,
+        store: services.attachmentStore, now: services.now
+    ).addRoutes(to: workspace)
 
     // The in-app API: its callers are apps' users with signed identities, not agents.
     let verifier = AppIdentityVerifier(apps: services.apps)
@@ -201,6 +218,11 @@ func backgroundRounds(_ services: HavenServices, configuration: HavenConfigurati
             let expired = try await services.assignments.expireOffers()
             let offered = try await services.assignments.offerWaiting()
             if expired + offered > 0 { logger.debug("assignment round", metadata: ["offered": "\(offered)", "expired": "\(expired)"]) }
+        },
+        // Web sessions past their expiry are deleted.
+        RepeatingService(name: "web session pruning", interval: .seconds(3600), logger: logger) {
+            let pruned = try await services.webSessions.pruneExpired()
+            if pruned > 0 { logger.debug("expired web sessions pruned", metadata: ["count": "\(pruned)"]) }
         },
         // SLA clocks: what is due is looked at, a batch at a time, until nothing is.
         RepeatingService(name: "SLA watch", interval: configuration.slaInterval, logger: logger) {

@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdBcrypt
 import NIOPosix
 
@@ -13,4 +14,13 @@ public enum Passwords {
     public static func verify(_ password: String, hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
+
+    /// Checks a password against a hash of nothing anyone types: an unknown email costs as long as a wrong password,
+    /// so timing does not tell who has an account.
+    public static func spendVerifyTime(_ password: String) async throws {
+        _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: decoy) }
+    }
+
+    /// Made once, on the thread pool, the first time an unknown email signs in.
+    private static let decoy = Bcrypt.hash(UUID().uuidString, cost: cost)
 }

@@ -52,9 +52,9 @@ public enum DemoData {
                body: "I would like a copy of all the data you hold about me, as is my right. Please tell me how long it takes."),
         Sample(language: "en", market: "IN", channel: .web, queue: "general", subject: "Refund for coins",
                body: "I bought coins by mistake twice. Can I get a refund for the second purchase?"),
-        Sample(language: "en", market: "US", channel: .inApp, queue: "safety-critical", subject: "Someone keeps harassing me",
+        Sample(language: "en", market: "US", channel: .inApp, queue: "safety", subject: "Someone keeps harassing me",
                body: "A user keeps commenting on all my videos calling me names and sent me threats in DMs. I blocked them but they made new accounts."),
-        Sample(language: "pt-BR", market: "BR", channel: .inApp, queue: "safety-critical", subject: "Denúncia de perfil",
+        Sample(language: "pt-BR", market: "BR", channel: .inApp, queue: "safety", subject: "Denúncia de perfil",
                body: "Um perfil está mandando mensagens para menores pedindo fotos. Já denunciei pelo app mas continua ativo."),
     ]
 
@@ -77,7 +77,7 @@ public enum DemoData {
             ("mena-live", "MENA · LIVE", "MENA", false),
             ("fr-creators", "FR · Creators", "France", false),
             ("creators-white-glove", "Creators · White-glove", "Global", false),
-            ("safety-critical", "Safety · Critical", "Safety", false),
+            ("safety", "Safety · Critical", "Safety", false),
         ]
         for (slug, name, team, isDefault) in queues {
             _ = try await directory.addQueue(slug: slug, name: name, team: team, isDefault: isDefault)
@@ -117,7 +117,7 @@ public enum DemoData {
                 kind: kind, tier: kind == .creator ? (index % 2 == 0 ? "white-glove" : "rising") : nil, market: sample.market)
             let draft = NewTicketDraft(
                 subject: sample.subject.isEmpty ? nil : sample.subject, body: sample.body, channel: sample.channel,
-                priority: sample.queue == "safety-critical" ? .urgent : (index % 7 == 0 ? .high : .normal),
+                priority: sample.queue == "safety" ? .urgent : (index % 7 == 0 ? .high : .normal),
                 tags: [sample.channel.rawValue, sample.queue], language: sample.language,
                 queue: kind == .creator && index % 4 == 0 ? "creators-white-glove" : sample.queue, requester: requester)
             let ticket = try await services.intake.submit(draft, actor: .system)

@@ -17,5 +17,6 @@ enum HavenMigrations {
         CreateInAppChannel(),   // 012
         AddFormKey(),           // 013
         AddRouting(),           // 014
+        CreateWebSessions(),    // 015
     ]
 }

@@ -32,8 +32,27 @@ final class AgentModel: Model, @unchecked Sendable {
     @OptionalField(key: "presence_at") var presenceAt: Date?
     /// When the agent last got a ticket: "longest idle" assignment reads it.
     @OptionalField(key: "last_assigned_at") var lastAssignedAt: Date?
+    /// Failed web sign-ins since the last success or lockout; at `SignInPolicy.maximumFailures` the agent is locked out.
+    @Field(key: "failed_sign_ins") var failedSignIns: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    /// The workspace's language for this agent (en, pt-BR, ar, fr); nil: the browser's.
+    @OptionalField(key: "locale") var locale: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    init() {}
+}
+
+final class WebSessionModel: Model, @unchecked Sendable {
+    static let schema = "web_sessions"
+    @ID(key: .id) var id: UUID?
+    /// SHA-256 of the cookie's value: a stolen database holds no usable session.
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "agent_id") var agentID: UUID
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "last_seen_at") var lastSeenAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "user_agent") var userAgent: String?
     init() {}
 }
 

@@ -1,0 +1,55 @@
+// Haven's agent workspace: what a page gains with JavaScript. Every page also works without it.
+// - dates shown in the browser's time zone, in the page's language;
+// - keyboard shortcuts (press ? for the list);
+// - the presence menu saves as soon as it changes.
+const lang = document.documentElement.lang || "en";
+document.documentElement.classList.add("js");
+
+const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+for (const time of document.querySelectorAll("time[datetime]")) {
+    const date = new Date(time.getAttribute("datetime"));
+    if (!Number.isNaN(date.getTime())) {
+        time.textContent = dateFormat.format(date);
+    }
+}
+
+for (const select of document.querySelectorAll("select[data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+}
+
+const typing = (element) => element && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
+const click = (selector) => { const element = document.querySelector(selector); if (element) { element.click(); return true; } return false; };
+const focusReply = (internal) => {
+    const choice = document.getElementById(internal ? "as-internal" : "as-public");
+    const body = document.getElementById("reply-body");
+    if (!choice || !body) return false;
+    choice.checked = true;
+    body.focus();
+    return true;
+};
+let pending = "";
+
+document.addEventListener("keydown", (event) => {
+    const reply = document.getElementById("reply-form");
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && reply && reply.contains(event.target)) {
+        if (event.shiftKey) document.getElementById("reply-status").value = "solved";
+        event.preventDefault();
+        reply.requestSubmit();
+        return;
+    }
+    if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    const key = event.key;
+    if (pending === "g" && key === "i") { pending = ""; location.href = "/inbox"; return; }
+    pending = key === "g" ? "g" : "";
+    let done = false;
+    switch (key) {
+        case "?": document.getElementById("shortcuts")?.showModal(); done = true; break;
+        case "n": done = click("#get-next"); break;
+        case "/": { const search = document.getElementById("q"); if (search) { search.focus(); done = true; } break; }
+        case "r": done = focusReply(false); break;
+        case "i": done = focusReply(true); break;
+        case "a": done = click("#take"); break;
+    }
+    if (done) event.preventDefault();
+});

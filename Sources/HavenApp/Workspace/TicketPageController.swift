@@ -1,0 +1,130 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Hummingbird
+
+/// One ticket: its conversation across channels, triage, SLA, the requester and their history, and the forms that
+/// reply, add notes and change the ticket. A refused change shows the page again with what was typed kept.
+struct TicketPageController {
+    let tickets: any TicketRepository
+    let inbox: any InboxRepository
+    let directory: any DirectoryRepository
+    let attachments: any AttachmentRepository
+    let store: AttachmentStore
+    let now: @Sendable () -> Date
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("tickets/:id", use: show)
+        group.post("tickets/:id/reply", use: reply)
+        group.post("tickets/:id/update", use: update)
+        group.post("tickets/:id/take", use: take)
+        group.get("attachments/:id", use: download)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let ticket = try await visibleTicket(context)
+        let notice = request.uri.queryParameters.get("notice").flatMap { Self.notices[$0] }.map { WorkspaceStrings.text($0, context.locale) }
+        return try await page(ticket, context: context, notice: notice)
+    }
+
+    @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context)
+        let body = context.form["body"] ?? ""
+        let visibility: MessageVisibility = context.form["visibility"] == "internal" ? .internal : .public
+        let status = context.form["status"].flatMap(TicketStatus.init(rawValue:))
+        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try await page(ticket, context: context, problem: WorkspaceStrings.text("reply.error.empty", context.locale), draft: body, status: .unprocessableContent)
+        }
+        do {
+            _ = try await tickets.addMessage(to: .id(ticket.id), NewMessage(body: body, visibility: visibility, status: status), actor: Self.actor(agent))
+        } catch let error as DomainError {
+            return try await page(ticket, context: context, problem: Self.describe(error), draft: body, status: .unprocessableContent)
+        }
+        return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=\(visibility == .internal ? "noted" : "sent")")
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context)
+        let form = context.form
+        var change = TicketUpdate()
+        if let status = form["status"].flatMap(TicketStatus.init(rawValue:)), status != ticket.status { change.status = status }
+        if let priority = form["priority"].flatMap(TicketPriority.init(rawValue:)), priority != ticket.priority { change.priority = priority }
+        if let queue = form["queue"], queue != (ticket.queue?.slug ?? "") { change.queue = .some(queue.isEmpty ? nil : queue) }
+        if let assignee = form["assignee"], assignee != (ticket.assignee?.id.uuidString.lowercased() ?? "") {
+            change.assignee = .some(assignee.isEmpty ? nil : assignee)
+        }
+        if let tags = form["tags"] {
+            let list = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if list != ticket.tags { change.tags = list }
+        }
+        return try await apply(change, to: ticket, agent: agent, context: context, notice: "saved")
+    }
+
+    @Sendable func take(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context)
+        return try await apply(TicketUpdate(assignee: .some(agent.id.uuidString.lowercased())), to: ticket, agent: agent, context: context, notice: "taken")
+    }
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await attachments.find(id) else {
+            throw APIError.notFound("There is no such attachment.")
+        }
+        if let ticketID = record.ticketID {
+            let ticket = try await tickets.summary(.id(ticketID))
+            guard TicketVisibility(roles: agent.roles).allows(queueSlug: ticket?.queue?.slug) else { throw APIError.notFound("There is no such attachment.") }
+        }
+        return try await AttachmentController.download(record, from: store)
+    }
+
+    private func apply(_ change: TicketUpdate, to ticket: TicketRecord, agent: AgentRecord, context: AppRequestContext, notice: String) async throws -> Response {
+        if change != TicketUpdate() {
+            do {
+                _ = try await tickets.update(.id(ticket.id), with: change, actor: Self.actor(agent))
+            } catch let error as DomainError {
+                return try await page(ticket, context: context, problem: Self.describe(error), status: .unprocessableContent)
+            }
+        }
+        return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=\(notice)")
+    }
+
+    /// The ticket the path names, with its internal notes, if this agent may see it: a safety-queue ticket is
+    /// "not found" to others, exactly like a ticket that does not exist.
+    private func visibleTicket(_ context: AppRequestContext) async throws -> TicketRecord {
+        let agent = try context.requireAgent()
+        let ref = try context.ticketRef()
+        guard let ticket = try await tickets.find(ref, includeInternal: true),
+            TicketVisibility(roles: agent.roles).allows(queueSlug: ticket.queue?.slug)
+        else { throw APIError.notFound(WorkspaceStrings.text("error.not_found", context.locale, ref.description)) }
+        return ticket
+    }
+
+    private func page(_ ticket: TicketRecord, context: AppRequestContext, notice: String? = nil, problem: String? = nil, draft: String? = nil,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        let agent = try context.requireAgent()
+        let visibility = TicketVisibility(roles: agent.roles)
+        async let eventsRead = tickets.events(of: .id(ticket.id))
+        async let historyRead = inbox.history(ofContact: ticket.requester.id, excluding: ticket.id, visibility: visibility, limit: 10)
+        async let agentsRead = directory.agents()
+        async let queuesRead = directory.queues()
+        let (events, history, agents, queues) = try await (eventsRead ?? [], historyRead, agentsRead, queuesRead)
+        let values = TicketPageView(
+            ticket: ticket, events: events, history: history, agents: agents, queues: queues.filter { visibility.allows(queueSlug: $0.slug) },
+            viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now()
+        ).values()
+        let content = WorkspacePage.ticket.render(values)
+        return WorkspacePage.html(
+            WorkspaceLayout.render(title: "#\(ticket.number) \(ticket.subject)", content: content, context: context, notice: notice, problem: problem),
+            status: status)
+    }
+
+    static let notices = ["sent": "reply.sent", "noted": "reply.noted", "saved": "props.saved", "taken": "props.taken"]
+
+    static func actor(_ agent: AgentRecord) -> Actor { .agent(agent.id.uuidString.lowercased()) }
+
+    /// A refused change in words: the domain's own explanation (English for now, like the API's problem details).
+    static func describe(_ error: DomainError) -> String { error.detail }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import HavenCore
+import HavenStorage
+
+/// What the ticket page shows, as Mustache values: a ticket with everything around it, in the agent's language.
+struct TicketPageView {
+    var ticket: TicketRecord
+    var events: [TicketEventRecord]
+    var history: [TicketRecord]
+    var agents: [AgentRecord]
+    var queues: [QueueRecord]
+    var viewer: AgentRecord
+    var locale: String
+    var csrf: String
+    var draft: String?
+    var now: Date
+
+    /// Other tickets in this many days make the requester a repeat contact.
+    static let repeatWindow: TimeInterval = 7 * 24 * 3600
+
+    func text(_ key: String) -> String { WorkspaceStrings.text(key, locale) }
+
+    func values() -> [String: Any] {
+        var values = TicketSummaryView.values(ticket, locale: locale)
+        values["t"] = WorkspaceStrings.mustache(locale)
+        values["csrf"] = csrf
+        values["createdHTML"] = Self.sentence("ticket.created", date: ticket.createdAt, locale: locale)
+        values["mine"] = ticket.assignee?.id == viewer.id
+        values["messages"] = (ticket.messages ?? []).map(message)
+        values["draft"] = draft ?? ""
+        values["replyStatuses"] = [TicketStatus.open, .pending, .onHold, .solved].map { ["value": $0.rawValue, "label": text("status." + $0.rawValue)] }
+        values["selects"] = selects()
+        values["tags"] = ticket.tags.joined(separator: ", ")
+        values.merge(triage()) { $1 }
+        values["sla"] = sla() ?? false
+        values["contact"] = contact()
+        let recent = history.filter { now.timeIntervalSince($0.createdAt) < Self.repeatWindow }.count
+        values["repeatWarning"] = recent > 0 ? WorkspaceStrings.text("contact.repeat", locale, WorkspaceStrings.number(recent, locale)) : false
+        values["hasHistory"] = !history.isEmpty
+        values["history"] = history.map { TicketSummaryView.values($0, locale: locale) }
+        let details = details()
+        values["details"] = details
+        values["live"] = ticket.details?.liveNow == true
+        values["hasDetails"] = !details.isEmpty || ticket.details?.liveNow == true
+        values["events"] = events.reversed().map { event in
+            ["iso": TicketSummaryView.iso(event.createdAt), "time": WorkspaceStrings.date(event.createdAt, locale), "type": event.type, "actor": actorName(event.actor)]
+        }
+        return values
+    }
+
+    /// A sentence around a date ("Due %@") as HTML, the date in a `<time>` that the page's script shows in local time.
+    static func sentence(_ key: String, date: Date, locale: String) -> String {
+        let time = "<time datetime=\"\(TicketSummaryView.iso(date))\">\(Escape.html(WorkspaceStrings.date(date, locale)))</time>"
+        return Escape.html(WorkspaceStrings.text(key, locale)).replacingOccurrences(of: "%@", with: time)
+    }
+
+    private func message(_ message: MessageRecord) -> [String: Any] {
+        let kind = message.author.kind.rawValue
+        return [
+            "id": message.id.uuidString.lowercased(), "kind": kind, "internal": message.visibility == .internal,
+            "author": actorName(message.author), "iso": TicketSummaryView.iso(message.createdAt), "time": WorkspaceStrings.date(message.createdAt, locale),
+            "language": message.language ?? false,
+            "languageText": message.language.map { WorkspaceStrings.text("ticket.language", locale, $0) } ?? false,
+            // Each message in its own direction: Arabic right to left inside an English page, and the reverse.
+            "dir": message.language.map { $0.hasPrefix("ar") ? "rtl" : "ltr" } ?? "auto",
+            "body": message.body,
+            "hasAttachments": !message.attachments.isEmpty,
+            "attachments": message.attachments.map { ["id": $0.id.uuidString.lowercased(), "name": $0.filename, "type": $0.contentType] },
+        ]
+    }
+
+    private func actorName(_ actor: Actor) -> String {
+        switch actor.kind {
+        case .system: return text("ticket.system")
+        case .contact: return ticket.requester.name ?? ticket.requester.email ?? text("ticket.customer")
+        case .agent: return agents.first { $0.id.uuidString.lowercased() == actor.id?.lowercased() }?.name ?? text("ticket.agent")
+        }
+    }
+
+    private func selects() -> [[String: Any]] {
+        func options(_ items: [(String, String)], selected: String) -> [[String: Any]] {
+            items.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == selected] }
+        }
+        let statuses = TicketStatus.allCases.map { ($0.rawValue, text("status." + $0.rawValue)) }
+        let priorities = TicketPriority.allCases.map { ($0.rawValue, text("priority." + $0.rawValue)) }
+        let queueItems = [("", "—")] + queues.map { ($0.slug, $0.name) }
+        let agentItems = [("", text("props.unassigned"))] + agents.filter(\.active).map { ($0.id.uuidString.lowercased(), $0.name) }
+        return [
+            ["name": "status", "label": text("props.status"), "options": options(statuses, selected: ticket.status.rawValue)],
+            ["name": "priority", "label": text("props.priority"), "options": options(priorities, selected: ticket.priority.rawValue)],
+            ["name": "queue", "label": text("props.queue"), "options": options(queueItems, selected: ticket.queue?.slug ?? "")],
+            ["name": "assignee", "label": text("props.assignee"), "options": options(agentItems, selected: ticket.assignee?.id.uuidString.lowercased() ?? "")],
+        ]
+    }
+
+    private func triage() -> [String: Any] {
+        let signals = (ticket.messages ?? []).compactMap(\.risk).flatMap(\.signals)
+        return [
+            "riskText": text("risk." + ticket.riskLevel.rawValue),
+            "hasHarms": !ticket.harms.isEmpty, "harms": ticket.harms.map { text("harm." + $0.rawValue) }.joined(separator: ", "),
+            "hasSignals": !signals.isEmpty, "signals": Array(Set(signals)).sorted(),
+            "topic": (ticket.topic ?? ticket.suggestedTopic?.topic).map { ContactFormStrings.category($0, locale) } ?? false,
+            "routingReason": ticket.routingReason ?? false,
+            "hasPriorityReasons": !ticket.priorityReasons.isEmpty, "priorityReasons": ticket.priorityReasons,
+        ]
+    }
+
+    private func sla() -> [String: Any]? {
+        guard let sla = ticket.sla else { return nil }
+        var values: [String: Any] = ["policy": WorkspaceStrings.text("sla.policy", locale, sla.policy), "due": false]
+        if let due = sla.dueAt {
+            let state = sla.state ?? .running
+            values["due"] = Self.sentence("sla.due", date: due, locale: locale)
+            values["state"] = state.rawValue
+            values["stateLabel"] = text("sla." + state.rawValue)
+        }
+        return values
+    }
+
+    private func contact() -> [String: Any] {
+        let requester = ticket.requester
+        return [
+            "name": requester.name ?? requester.email ?? requester.externalID ?? "", "email": requester.email ?? false,
+            "kind": text("kind." + requester.kind.rawValue), "tier": requester.tier ?? false, "market": requester.market ?? false,
+            "locale": requester.locale ?? false,
+        ]
+    }
+
+    private func details() -> [[String: String]] {
+        guard let details = ticket.details else { return [] }
+        var rows: [(String, String?)] = [
+            ("details.category", details.category.map { ContactFormStrings.category($0, locale) }), ("details.app", details.app),
+        ]
+        if let device = details.device {
+            let parts = [device.model, device.os, device.appVersion.map { "v" + $0 }, device.network, device.region].compactMap { $0 }
+            rows.append(("details.device", parts.isEmpty ? nil : parts.joined(separator: " · ")))
+        }
+        if let content = details.content {
+            let parts = [("video", content.videoID), ("live", content.liveRoomID), ("comment", content.commentID), ("user", content.reportedUserID)]
+                .compactMap { name, id in id.map { "\(name) \($0)" } }
+            rows.append(("details.content", parts.isEmpty ? nil : parts.joined(separator: ", ")))
+        }
+        return rows.compactMap { key, value in value.map { ["label": text(key), "value": $0] } }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Hummingbird
+
+/// Workspace pages need a signed-in agent: the session cookie is looked up and the agent put on the context, or the
+/// browser is sent to sign in and brought back afterwards. Every form posted is read here and must carry the
+/// session's anti-forgery token (or send it as `X-CSRF-Token`), so no handler can forget to check it.
+struct WebSessionMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let cookie = "haven_session"
+    static let maxFormBytes = 1 << 20
+
+    let sessions: any WebSessionRepository
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let cookie = request.cookies[Self.cookie]?.value
+        guard let cookie, let session = try await sessions.session(token: cookie) else {
+            // A page asked for is shown after signing in; a form posted by an ended session is not replayed.
+            var location = "/login?next=" + Self.queryEncoded(request.method == .get ? request.uri.description : "/inbox")
+            if cookie != nil { location += "&expired=1" }
+            return WorkspacePage.redirect(location)
+        }
+        var context = context
+        context.agent = session.agent
+        context.webSession = session
+        context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
+        var request = request
+        if request.method != .get && request.method != .head {
+            let body = try await request.collectBody(upTo: Self.maxFormBytes)
+            let form = try? FormData(contentType: request.headers[.contentType], body: body)
+            context.form = form?.fields ?? [:]
+            let given = request.headers[.init("X-CSRF-Token")!] ?? context.form["csrf"] ?? ""
+            guard Self.constantTimeEqual(given, session.csrfToken) else {
+                return WorkspaceErrors.page(WorkspaceStrings.text("error.csrf", context.locale), status: .forbidden, context: context)
+            }
+        }
+        do {
+            return try await next(request, context)
+        } catch {
+            return WorkspaceErrors.page(for: error, request: request, context: context)
+        }
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        return a.count == b.count && zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func queryEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
+
+/// Errors on workspace pages are pages, not problem+json: what went wrong in the agent's language, with a way back.
+enum WorkspaceErrors {
+    typealias Context = AppRequestContext
+
+    static func page(for error: any Error, request: Request, context: Context) -> Response {
+        if let known = APIError.from(error) { return page(known.detail, status: known.status, context: context) }
+        context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+        return page(WorkspaceStrings.text("error.server", context.locale), status: .internalServerError, context: context)
+    }
+
+    static func page(_ message: String, status: HTTPResponse.Status, context: Context) -> Response {
+        let locale = context.locale
+        let content = "<h1>\(Escape.html(WorkspaceStrings.text("error.title", locale)))</h1><p><a href=\"/inbox\">\(Escape.html(WorkspaceStrings.text("ticket.back", locale)))</a></p>"
+        guard context.webSession != nil else {
+            return WorkspacePage.html("<!DOCTYPE html><html lang=\"\(locale)\" dir=\"\(WorkspaceStrings.direction(locale))\"><head>\(WorkspacePage.head)<title>Haven</title></head><body><main id=\"content\"><p role=\"alert\">\(Escape.html(message))</p>\(content)</main></body></html>", status: status)
+        }
+        return WorkspacePage.html(WorkspaceLayout.render(title: WorkspaceStrings.text("error.title", locale), content: content, context: context, problem: message), status: status)
+    }
+}
+
+enum Escape {
+    static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

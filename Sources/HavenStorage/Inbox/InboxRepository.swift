@@ -1,0 +1,140 @@
+import FluentKit
+import Foundation
+import HavenCore
+import SQLKit
+
+/// The agent inbox's lists: unsolved tickets seen through one view, most urgent first.
+public enum InboxView: Sendable, Hashable {
+    case mine, unassigned, breaching, all
+    case queue(String)
+
+    /// Statuses that still need someone: what every view shows unless a status filter says otherwise.
+    public static let unsolved: [TicketStatus] = [.new, .open, .pending, .onHold]
+    /// "Breaching soon": an SLA target warned or breached, or due within this long.
+    public static let soon: TimeInterval = 3600
+}
+
+public struct InboxFilter: Sendable, Equatable {
+    public var statuses: [TicketStatus] = []
+    public var channel: Channel?
+    public var language: String?
+    public var priority: TicketPriority?
+    /// Words of the subject or the requester's email or name (case-insensitive, anywhere).
+    public var text: String?
+    public var sort: Sort = .priority
+
+    public enum Sort: String, Sendable, CaseIterable { case priority, updated, created }
+
+    public init() {}
+}
+
+public struct InboxCounts: Sendable, Equatable {
+    public var mine = 0, unassigned = 0, breaching = 0, all = 0
+    /// Every queue the viewer may see, with its unsolved tickets.
+    public var queues: [(slug: String, name: String, count: Int)] = []
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.mine == b.mine && a.unassigned == b.unassigned && a.breaching == b.breaching && a.all == b.all
+            && a.queues.map { "\($0.slug)|\($0.name)|\($0.count)" } == b.queues.map { "\($0.slug)|\($0.name)|\($0.count)" }
+    }
+}
+
+public protocol InboxRepository: Sendable {
+    func counts(agentID: UUID, visibility: TicketVisibility) async throws -> InboxCounts
+    /// One page of a view; `hasMore` says whether another page follows.
+    func tickets(_ view: InboxView, filter: InboxFilter, agentID: UUID, visibility: TicketVisibility, limit: Int, offset: Int) async throws
+        -> (tickets: [TicketRecord], hasMore: Bool)
+    /// The requester's other tickets, newest first: the contact panel's history and the repeat-contact warning.
+    func history(ofContact contactID: UUID, excluding ticketID: UUID, visibility: TicketVisibility, limit: Int) async throws -> [TicketRecord]
+}
+
+public struct SQLInboxRepository: InboxRepository {
+    let database: HavenDatabase
+    let now: @Sendable () -> Date
+
+    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.now = now
+    }
+
+    public func counts(agentID: UUID, visibility: TicketVisibility) async throws -> InboxCounts {
+        let sql = try database.reader.sql()
+        let unsolved = InboxView.unsolved.map(\.rawValue)
+        let hidden = Self.hidden(visibility)
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS total,
+                   COALESCE(SUM(CASE WHEN t.assignee_id = \(bind: agentID) THEN 1 ELSE 0 END), 0) AS mine,
+                   COALESCE(SUM(CASE WHEN t.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned,
+                   COALESCE(SUM(CASE WHEN \(Self.breaching(now())) THEN 1 ELSE 0 END), 0) AS breaching
+            FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
+            WHERE t.status IN (\(binds: unsolved)) AND \(hidden)
+            """).first()
+        var counts = InboxCounts()
+        if let row {
+            counts.all = try row.decode(column: "total", as: Int.self)
+            counts.mine = try row.decode(column: "mine", as: Int.self)
+            counts.unassigned = try row.decode(column: "unassigned", as: Int.self)
+            counts.breaching = try row.decode(column: "breaching", as: Int.self)
+        }
+        let queues = try await sql.raw("""
+            SELECT q.slug, q.name, (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = q.id AND t.status IN (\(binds: unsolved))) AS open
+            FROM queues q WHERE \(hidden) ORDER BY q.name
+            """).all()
+        counts.queues = try queues.map {
+            (try $0.decode(column: "slug", as: String.self), try $0.decode(column: "name", as: String.self), try $0.decode(column: "open", as: Int.self))
+        }
+        return counts
+    }
+
+    public func tickets(_ view: InboxView, filter: InboxFilter, agentID: UUID, visibility: TicketVisibility, limit: Int, offset: Int) async throws
+        -> (tickets: [TicketRecord], hasMore: Bool)
+    {
+        var conditions: [SQLQueryString] = [Self.hidden(visibility)]
+        let statuses = filter.statuses.isEmpty ? InboxView.unsolved : filter.statuses
+        conditions.append("t.status IN (\(binds: statuses.map(\.rawValue)))")
+        switch view {
+        case .mine: conditions.append("t.assignee_id = \(bind: agentID)")
+        case .unassigned: conditions.append("t.assignee_id IS NULL")
+        case .breaching: conditions.append(Self.breaching(now()))
+        case .all: break
+        case .queue(let slug): conditions.append("q.slug = \(bind: slug)")
+        }
+        if let channel = filter.channel { conditions.append("t.channel = \(bind: channel.rawValue)") }
+        if let language = filter.language { conditions.append("(t.language = \(bind: language) OR t.language LIKE \(bind: language + "-%"))") }
+        if let priority = filter.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
+        if let text = filter.text?.lowercased(), !text.isEmpty {
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append("""
+                (LOWER(t.subject) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(COALESCE(c.email, '')) LIKE \(bind: pattern) ESCAPE '\\' \
+                OR LOWER(COALESCE(c.name, '')) LIKE \(bind: pattern) ESCAPE '\\')
+                """)
+        }
+        let order: SQLQueryString = switch filter.sort {
+        case .priority: "t.priority_rank DESC, t.priority_score DESC, t.number"
+        case .updated: "t.updated_at DESC, t.number DESC"
+        case .created: "t.created_at DESC, t.number DESC"
+        }
+        var statement = TicketRows.select
+        statement += " WHERE " + conditions.joined(separator: " AND ")
+        statement += " ORDER BY \(order) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)"
+        let rows = try await database.reader.sql().raw(statement).all()
+        return (try rows.prefix(limit).map(TicketRows.decode), rows.count > limit)
+    }
+
+    public func history(ofContact contactID: UUID, excluding ticketID: UUID, visibility: TicketVisibility, limit: Int) async throws -> [TicketRecord] {
+        var statement = TicketRows.select
+        statement += " WHERE t.requester_id = \(bind: contactID) AND t.id <> \(bind: ticketID) AND \(Self.hidden(visibility))"
+        statement += " ORDER BY t.created_at DESC LIMIT \(literal: limit)"
+        return try await database.reader.sql().raw(statement).all().map(TicketRows.decode)
+    }
+
+    /// The condition that leaves out what the viewer may not see (`q` is the ticket's queue, or the queue listed).
+    static func hidden(_ visibility: TicketVisibility) -> SQLQueryString {
+        visibility.seesSafetyQueue ? "1 = 1" : "(q.slug IS NULL OR q.slug <> \(bind: visibility.safetyQueue))"
+    }
+
+    static func breaching(_ now: Date) -> SQLQueryString {
+        "(t.sla_state IN ('warning', 'breached') OR (t.sla_state = 'running' AND t.sla_due_at <= \(bind: now.addingTimeInterval(InboxView.soon))))"
+    }
+}
