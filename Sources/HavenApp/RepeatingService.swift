@@ -17,7 +17,8 @@ struct RepeatingService: Service {
                 } catch {
                     logger.warning("\(name) failed; trying again shortly", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                // Shutdown cancels the sleep: the loop then ends, and the service with it, without an error.
+                try? await Task.sleep(for: interval)
             }
         }
     }

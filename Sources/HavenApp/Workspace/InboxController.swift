@@ -19,7 +19,7 @@ struct InboxController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
         let locale = context.locale
-        let query = request.uri.queryParameters
+        let query = WebQuery(request)
         let visibility = TicketVisibility(roles: agent.roles)
         var filter = InboxFilter()
         filter.statuses = query.get("status").flatMap(TicketStatus.init(rawValue:)).map { [$0] } ?? []
@@ -56,7 +56,7 @@ struct InboxController {
         default: t("view." + Self.name(view))
         }
         func link(page: Int) -> String {
-            var items = query.filter { $0.key != "page" }.map { "\($0.key)=\(WebSessionMiddleware.queryEncoded(String($0.value)))" }
+            var items = query.items.filter { $0.key != "page" && !$0.value.isEmpty }.map { "\($0.key)=\(WebSessionMiddleware.queryEncoded($0.value))" }
             items.append("page=\(page)")
             return "/inbox?" + items.joined(separator: "&")
         }

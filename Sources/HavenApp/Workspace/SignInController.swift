@@ -28,7 +28,7 @@ struct SignInController {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = WebQuery(request)
         let locale = Self.locale(query.get("lang"), request)
         var notice: String?
         if query.get("expired") != nil { notice = WorkspaceStrings.text("signin.expired", locale) }

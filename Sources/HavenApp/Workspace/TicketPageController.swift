@@ -23,7 +23,7 @@ struct TicketPageController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let ticket = try await visibleTicket(context)
-        let notice = request.uri.queryParameters.get("notice").flatMap { Self.notices[$0] }.map { WorkspaceStrings.text($0, context.locale) }
+        let notice = WebQuery(request).get("notice").flatMap { Self.notices[$0] }.map { WorkspaceStrings.text($0, context.locale) }
         return try await page(ticket, context: context, notice: notice)
     }
 

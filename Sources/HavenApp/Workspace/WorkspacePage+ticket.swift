@@ -50,8 +50,8 @@ extension WorkspacePage {
         {{#hasHarms}}<p><strong>{{t.triage_harms}}:</strong> {{harms}}</p>{{/hasHarms}}
         {{#hasSignals}}<p><strong>{{t.triage_signals}}:</strong></p><ul>{{#signals}}<li dir="auto">{{.}}</li>{{/signals}}</ul>{{/hasSignals}}
         {{#topic}}<p><strong>{{t.triage_topic}}:</strong> {{topic}}</p>{{/topic}}
-        {{#routingReason}}<p><strong>{{t.triage_routing}}:</strong> <span lang="en">{{routingReason}}</span></p>{{/routingReason}}
-        {{#hasPriorityReasons}}<p><strong>{{t.triage_priority}}:</strong></p><ul lang="en">{{#priorityReasons}}<li>{{.}}</li>{{/priorityReasons}}</ul>{{/hasPriorityReasons}}
+        {{#routingReason}}<p><strong>{{t.triage_routing}}:</strong> <span lang="en" dir="ltr">{{routingReason}}</span></p>{{/routingReason}}
+        {{#hasPriorityReasons}}<p><strong>{{t.triage_priority}}:</strong></p><ul lang="en" dir="ltr">{{#priorityReasons}}<li>{{.}}</li>{{/priorityReasons}}</ul>{{/hasPriorityReasons}}
         </section>
         {{#sla}}<section aria-labelledby="sla-title" class="card">
         <h2 id="sla-title">{{t.sla_title}}</h2>
@@ -80,7 +80,7 @@ extension WorkspacePage {
         </section>{{/hasDetails}}
         <section aria-labelledby="events-title" class="card">
         <details><summary><h2 id="events-title">{{t.events_title}}</h2></summary>
-        <ol class="events" lang="en">{{#events}}<li><time datetime="{{iso}}">{{time}}</time> <code>{{type}}</code> {{actor}}</li>{{/events}}</ol>
+        <ol class="events" lang="en" dir="ltr">{{#events}}<li><time datetime="{{iso}}">{{time}}</time> <code>{{type}}</code> {{actor}}</li>{{/events}}</ol>
         </details>
         </section>
         </aside>

@@ -90,7 +90,7 @@ enum WorkspacePage {
         <form method="post" action="/login" class="signin-form">
         <input type="hidden" name="login_token" value="{{token}}"><input type="hidden" name="next" value="{{next}}"><input type="hidden" name="lang" value="{{lang}}">
         <label for="email">{{t.signin_email}}</label>
-        <input type="email" id="email" name="email" value="{{email}}" autocomplete="username" dir="ltr" required autofocus>
+        <input type="email" id="email" name="email" value="{{email}}" autocomplete="email" dir="ltr" required autofocus>
         <label for="password">{{t.signin_password}}</label>
         <input type="password" id="password" name="password" autocomplete="current-password" dir="ltr" required>
         <button type="submit">{{t.signin_submit}}</button>

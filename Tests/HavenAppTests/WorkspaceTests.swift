@@ -1,0 +1,209 @@
+import Foundation
+import HavenApp
+import HavenCore
+import HavenStorage
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The agent workspace's server side, on the real app and database: sign-in, sessions, anti-forgery, lockout,
+/// who sees what, and the forms that change tickets. The pages themselves are driven in Chromium by
+/// scripts/e2e-workspace.py.
+@Suite struct WorkspaceTests {
+    @Test func signInNeedsTheFormsTokenAndTheRightPasswordAndLocksAfterFiveFailures() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            let agent = try await addAgent(app.services, email: "rafaela@haven.test")
+            var browser = Browser(client: client)
+            // A page asked for without a session: sign in first, and come back after.
+            let redirect = try await browser.get("/inbox?view=all")
+            #expect(redirect.status == .seeOther)
+            #expect(redirect.headers[.location] == "/login?next=/inbox%3Fview%3Dall")
+            // A sign-in posted without the form's token (another site's form) is refused.
+            let forged = try await browser.post("/login", ["email": agent.agent.email, "password": testPassword])
+            #expect(forged.status == .forbidden)
+            #expect(browser.cookies["haven_session"] == nil)
+
+            // Wrong passwords: a clear message, then a lockout at the fifth that holds even for the right password.
+            for attempt in 1...5 {
+                let page = try await browser.signIn(agent.agent.email, "wrong password \(attempt)")
+                #expect(page.status == (attempt < 5 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
+                #expect(page.text.contains(attempt < 5 ? "The email or password is wrong" : "this account is locked until"))
+            }
+            #expect(try await browser.signIn(agent.agent.email, testPassword).status == .tooManyRequests)
+            // An unknown email gets the same answer as a wrong password.
+            let unknown = try await browser.signIn("nobody@haven.test", testPassword)
+            #expect(unknown.status == .unauthorized && unknown.text.contains("The email or password is wrong"))
+
+            // After the lockout, the right password works; the cookie is HttpOnly and SameSite; the next page follows.
+            clock.advance(by: 15 * 60 + 1)
+            let signedIn = try await browser.signIn(agent.agent.email, testPassword, next: "/inbox?view=all")
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.headers[.location] == "/inbox?view=all")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("haven_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            #expect(try await browser.get("/inbox").status == .ok)
+            // Signing in set the agent online for work.
+            let routing = try await app.services.routing.agentRouting(agent.agent.id.uuidString)
+            #expect(routing.presence == .online)
+        }
+    }
+
+    @Test func aLinkCannotSendTheAgentToAnotherSiteAfterSigningIn() async throws {
+        try await withApp { app, client in
+            var browser = Browser(client: client)
+            for next in ["https://evil.example/", "//evil.example/", "/\\evil.example", "/login?next=/x"] {
+                let answer = try await browser.signIn(app.admin.agent.email, testPassword, next: next)
+                #expect(answer.headers[.location] == "/inbox", "\(next)")
+            }
+        }
+    }
+
+    @Test func everyFormNeedsTheSessionsTokenAndSessionsEndEverywhere() async throws {
+        try await withApp { app, client in
+            let ticket = try await client.createTicket(app.admin, ticketBody("Não consigo entrar na minha conta"))
+            let number = try #require(ticket["number"] as? Int)
+            var laptop = Browser(client: client), phone = Browser(client: client)
+            _ = try await laptop.signIn(app.admin.agent.email, testPassword)
+            _ = try await phone.signIn(app.admin.agent.email, testPassword)
+            let page = try await laptop.get("/tickets/\(number)")
+            #expect(page.status == .ok)
+            let csrf = try #require(page.value(of: "csrf"))
+            // Without the token, or with another session's token, nothing changes.
+            let forged = try await laptop.post("/tickets/\(number)/reply", ["body": "forged", "visibility": "public"])
+            #expect(forged.status == .forbidden && forged.text.contains("Nothing was changed"))
+            let phonesToken = try #require(try await phone.get("/inbox").value(of: "csrf"))
+            #expect(phonesToken != csrf)
+            #expect(try await laptop.post("/tickets/\(number)/reply", ["body": "forged", "visibility": "public", "csrf": phonesToken]).status == .forbidden)
+            let messages = try await app.services.tickets.find(.number(number), includeInternal: true)?.messages ?? []
+            #expect(!messages.contains { $0.body == "forged" })
+
+            // With it: a reply, a note and a refused empty message that keeps nothing but says why.
+            let replied = try await laptop.post("/tickets/\(number)/reply", ["body": "Olá! Vamos ajudar.", "visibility": "public", "status": "pending", "csrf": csrf])
+            #expect(replied.status == .seeOther && replied.headers[.location] == "/tickets/\(number)?notice=sent")
+            _ = try await laptop.post("/tickets/\(number)/reply", ["body": "Checked the login logs.", "visibility": "internal", "csrf": csrf])
+            let empty = try await laptop.post("/tickets/\(number)/reply", ["body": "  ", "visibility": "public", "csrf": csrf])
+            #expect(empty.status == .unprocessableContent && empty.text.contains("Write a message before sending."))
+            let stored = try #require(try await app.services.tickets.find(.number(number), includeInternal: true))
+            #expect(stored.status == .pending)
+            #expect(stored.messages?.suffix(2).map(\.visibility) == [.public, .internal])
+            #expect(stored.messages?.last?.author == .agent(app.admin.agent.id.uuidString.lowercased()))
+            // A refused status change says why and keeps the ticket as it was.
+            let closed = try await laptop.post("/tickets/\(number)/update", ["status": "closed", "csrf": csrf])
+            #expect(closed.status == .unprocessableContent)
+            #expect(try await app.services.tickets.summary(.number(number))?.status == .pending)
+
+            // Signing out everywhere ends the phone's session too, and sets the agent offline.
+            #expect(try await laptop.post("/logout/everywhere", ["csrf": csrf]).headers[.location] == "/login?signed_out=all")
+            #expect(try await phone.get("/inbox").headers[.location]?.hasPrefix("/login") == true)
+            #expect(try await laptop.get("/inbox").headers[.location]?.hasPrefix("/login") == true)
+            #expect(try await app.services.routing.agentRouting(app.admin.agent.id.uuidString).presence == .offline)
+        }
+    }
+
+    @Test func theSafetyQueueIsOnlyForTheSafetyTrainedAndLeads() async throws {
+        try await withApp { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            _ = try await app.services.directory.addQueue(slug: "safety", name: "Safety · Critical", team: nil, isDefault: false)
+            let critical = try await client.createTicket(app.admin, ticketBody("Quero me matar, não aguento mais", extra: ["subject": "Socorro"]))
+            let number = try #require(critical["number"] as? Int)
+            #expect((critical["queue"] as? [String: Any])?["slug"] as? String == "safety")
+            let ordinary = try await client.createTicket(app.admin, ticketBody("Esqueci minha senha", email: "bia@example.com"))
+            let agent = try await addAgent(app.services, email: "agent@haven.test")
+            let trained = try await addAgent(app.services, email: "safety@haven.test", roles: [.agent, .safety])
+
+            var browser = Browser(client: client)
+            _ = try await browser.signIn(agent.agent.email, testPassword)
+            let inbox = try await browser.get("/inbox?view=all")
+            #expect(!inbox.text.contains("Socorro") && !inbox.text.contains("Safety · Critical"))
+            #expect(inbox.text.contains("/tickets/\(ordinary["number"] as! Int)"))
+            #expect(try await browser.get("/tickets/\(number)").status == .notFound)
+            #expect(try await browser.get("/inbox?q=%23\(number)").headers[.location] == nil)
+            let csrf = try #require(inbox.value(of: "csrf"))
+            #expect(try await browser.post("/tickets/\(number)/take", ["csrf": csrf]).status == .notFound)
+
+            var safety = Browser(client: client)
+            _ = try await safety.signIn(trained.agent.email, testPassword)
+            let theirs = try await safety.get("/inbox?queue=safety")
+            #expect(theirs.text.contains("Socorro"))
+            let page = try await safety.get("/tickets/\(number)")
+            #expect(page.status == .ok && page.text.contains("Critical risk") && page.text.contains("Self-harm"))
+            // "#N" in the search box opens the ticket.
+            #expect(try await safety.get("/inbox?q=%23\(number)").headers[.location] == "/tickets/\(number)")
+        }
+    }
+
+    @Test func theWorkspaceSpeaksTheAgentsLanguage() async throws {
+        try await withApp { app, client in
+            let ticket = try await client.createTicket(app.admin, ticketBody("السلام عليكم، البث المباشر ينقطع", email: "layla@example.com", locale: "ar"))
+            var browser = Browser(client: client)
+            browser.acceptLanguage = "fr-CA,fr;q=0.9"
+            let login = try await browser.get("/login")
+            #expect(login.text.contains("<html lang=\"fr\" dir=\"ltr\">") && login.text.contains("Se connecter"))
+            _ = try await browser.signIn(app.admin.agent.email, testPassword)
+            #expect(try await browser.get("/inbox").text.contains("Boîte de réception"))
+            let csrf = try #require(try await browser.get("/inbox").value(of: "csrf"))
+            _ = try await browser.post("/settings/language", ["locale": "ar", "csrf": csrf])
+            let page = try await browser.get("/tickets/\(ticket["number"] as! Int)")
+            #expect(page.text.contains("<html lang=\"ar\" dir=\"rtl\">"))
+            #expect(page.text.contains("المحادثة"))
+            // The customer's Arabic message is right to left whatever the page is.
+            #expect(page.text.contains("dir=\"rtl\" lang=\"ar\">السلام عليكم"))
+        }
+    }
+}
+
+/// A browser's part in these tests: cookies kept between requests, forms posted url-encoded, pages read as text.
+struct Browser {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+    var acceptLanguage = "en"
+
+    struct Page {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var text: String
+
+        /// The value of the first hidden input with this name.
+        func value(of name: String) -> String? {
+            guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
+            return String(text[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    mutating func get(_ uri: String) async throws -> Page { try await send(uri, method: .get, body: nil) }
+
+    mutating func post(_ uri: String, _ form: [String: String]) async throws -> Page {
+        let body = form.map { "\($0.key)=\(Self.encode($0.value))" }.joined(separator: "&")
+        return try await send(uri, method: .post, body: body)
+    }
+
+    /// Opens the sign-in page (for its token and cookie) and signs in.
+    mutating func signIn(_ email: String, _ password: String, next: String? = nil) async throws -> Page {
+        let form = try await get("/login")
+        var fields = ["email": email, "password": password, "login_token": form.value(of: "login_token") ?? ""]
+        if let next { fields["next"] = next }
+        return try await post("/login", fields)
+    }
+
+    private mutating func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+        var headers: HTTPFields = [.acceptLanguage: acceptLanguage]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let page = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            Page(status: response.status, headers: response.headers, text: String(buffer: response.body))
+        }
+        for header in page.headers[values: .setCookie] {
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { continue }
+            if pair[1].isEmpty || header.contains("Max-Age=0") { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+        }
+        return page
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""The agent workspace in real headless Chromium (selenium + Debian's chromium-driver), against the real `haven`
+binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py, aiosmtpd):
+
+  1. sign-in refuses a wrong password and says so; the right one opens the inbox;
+  2. the inbox lists tickets most urgent first, with counts; search finds a ticket by its subject;
+  3. the ticket page shows the conversation; a public reply is sent and the customer receives it by email;
+     an internal note is added and is not mailed; "Assign to me" and a status change are saved;
+  4. the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
+  5. the Arabic workspace is laid out right to left; the reply box follows the customer's language;
+  6. axe-core finds no serious or critical accessibility violation on the sign-in, inbox and ticket pages
+     (English and Arabic);
+  7. "Sign out everywhere" ends every session of the agent.
+
+Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
+import json, os, socket, subprocess, sys, tempfile, time, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support import expected_conditions
+from axe_selenium_python import Axe
+
+haven = os.path.abspath(sys.argv[1])
+screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
+here = os.path.dirname(os.path.abspath(__file__))
+work = tempfile.mkdtemp(prefix="haven-e2e-web-")
+sink_dir = os.path.join(work, "sink")
+os.makedirs(sink_dir)
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    if not condition:
+        raise AssertionError(what)
+    checks += 1
+    print("ok -", what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait(what, test, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = test()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def delivered():
+    return sorted(n for n in os.listdir(sink_dir) if n.endswith(".eml"))
+
+
+sink = subprocess.Popen([sys.executable, os.path.join(here, "smtp-sink.py"), "--dir", sink_dir], stdout=subprocess.PIPE, text=True)
+smtp_port = int(sink.stdout.readline().split()[1])
+port = free_port()
+base = "http://127.0.0.1:%d" % port
+server = subprocess.Popen(
+    [haven, "serve", "--demo", "--data-dir", os.path.join(work, "data"), "--port", str(port), "--log-level", "warning",
+     "--smtp-url", "smtp://127.0.0.1:%d?starttls=off&timeout=30" % smtp_port, "--mail-from", "Haven Support <support@haven.test>"],
+    stdout=subprocess.DEVNULL)
+
+options = webdriver.ChromeOptions()
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=en-US"]:
+    options.add_argument(argument)
+options.binary_location = "/usr/bin/chromium"
+driver = None
+
+
+def accessible(name):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run(options={"resultTypes": ["violations"]})
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    for violation in serious:
+        print("  axe:", violation["id"], violation["impact"], violation["help"], [n["target"] for n in violation["nodes"][:3]])
+    check(not serious, "axe: no serious or critical violation on " + name)
+
+
+def shot(name):
+    if screenshots:
+        driver.execute_script("window.scrollTo(0, 0)")
+        os.makedirs(screenshots, exist_ok=True)
+        driver.save_screenshot(os.path.join(screenshots, name + ".png"))
+
+
+def navigate(action):
+    """Clicks or submits, and waits for the next page (a form's answer is a redirect and a new page)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
+def sign_in(email, password="haven-demo-2026"):
+    driver.get(base + "/login?lang=en")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    navigate(driver.find_element(By.CSS_SELECTOR, ".signin-form button").click)
+
+
+def post_form_value(form_selector, name, value):
+    Select(driver.find_element(By.CSS_SELECTOR, form_selector + " [name=%s]" % name)).select_by_value(value)
+
+
+try:
+    wait("Haven to listen", lambda: subprocess.run(["python3", "-c", "import urllib.request; urllib.request.urlopen('%s/healthz')" % base],
+                                                    capture_output=True).returncode == 0, seconds=60)
+    service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(20)
+
+    # 1. Sign in.
+    driver.get(base + "/inbox")
+    check("/login" in driver.current_url, "a page asked for without a session goes to sign-in")
+    accessible("the sign-in page")
+    shot("sign-in")
+    sign_in("sofia@haven.demo", "not-the-password")
+    check("wrong" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text, "a wrong password is refused with a clear message")
+    check(driver.find_element(By.ID, "email").get_attribute("value") == "sofia@haven.demo", "the email typed is kept after a refusal")
+    sign_in("sofia@haven.demo")
+    check(driver.current_url.endswith("/inbox"), "the right password opens the inbox")
+
+    # 2. The inbox.
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.tickets tbody tr")
+    check(len(rows) > 0, "the inbox lists tickets (%d)" % len(rows))
+    priorities = [r.find_element(By.CSS_SELECTOR, ".prio").get_attribute("class").split("prio-")[-1] for r in rows]
+    order = {"urgent": 3, "high": 2, "normal": 1, "low": 0}
+    check(all(order[a] >= order[b] for a, b in zip(priorities, priorities[1:])), "the most urgent tickets come first")
+    check(driver.find_element(By.CSS_SELECTOR, ".views a[aria-current] .count").text.strip() != "", "the current view shows its count")
+    accessible("the inbox")
+    shot("inbox")
+    navigate(driver.find_element(By.CSS_SELECTOR, ".views a[href='/inbox?view=all']").click)
+    search = driver.find_element(By.ID, "q")
+    search.send_keys("Conta hackeada")
+    navigate(search.submit)
+    results = driver.find_elements(By.CSS_SELECTOR, "table.tickets tbody tr")
+    check(results and all("Conta hackeada" in r.text for r in results), "search finds the tickets by their subject (%d)" % len(results))
+    navigate(results[0].find_element(By.CSS_SELECTOR, ".subject a").click)
+
+    # 3. The ticket page: reply, note, assign, status.
+    check("Conta hackeada" in driver.find_element(By.TAG_NAME, "h1").text, "the ticket opens")
+    number = driver.find_element(By.CSS_SELECTOR, ".ticket-page").get_attribute("data-ticket")
+    first = driver.find_element(By.CSS_SELECTOR, ".timeline .message .body")
+    check(first.get_attribute("lang") == "pt-BR" and "invadiu" in first.text, "the customer's message is shown with its language")
+    check(driver.find_element(By.ID, "reply-body").get_attribute("lang") == "pt-BR", "the reply box is in the customer's language")
+    accessible("the ticket page")
+    before = len(delivered())
+    driver.find_element(By.ID, "reply-body").send_keys("Olá! Já bloqueamos o acesso de terceiros e enviamos um link para recuperar a conta.")
+    navigate(driver.find_element(By.ID, "send").click)
+    check("sent" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "the reply is confirmed")
+    check("recuperar a conta" in driver.find_elements(By.CSS_SELECTOR, ".timeline .message .body")[-1].text, "the reply is in the timeline")
+    wait("the reply by email", lambda: len(delivered()) > before)
+    with open(os.path.join(sink_dir, delivered()[-1]), "rb") as f:
+        mail = f.read().decode("utf-8", "replace")
+    check("Conta hackeada" in mail or "recuperar" in mail, "the customer receives the reply by email")
+    mailed = len(delivered())
+    driver.find_element(By.ID, "as-internal").click()
+    driver.find_element(By.ID, "reply-body").send_keys("Conta recuperada; verificar de novo amanhã.")
+    navigate(driver.find_element(By.ID, "send").click)
+    last = driver.find_elements(By.CSS_SELECTOR, ".timeline .message")[-1]
+    check("internal" in last.get_attribute("class"), "the internal note is shown as internal")
+    driver.find_element(By.ID, "send").click()  # an empty message: the browser keeps it back and says why
+    check(driver.execute_script("return document.getElementById('reply-body').validity.valueMissing"), "an empty message is not sent")
+    takes = driver.find_elements(By.ID, "take")
+    if takes:
+        navigate(takes[0].click)
+    check(Select(driver.find_element(By.ID, "p-assignee")).first_selected_option.text == "Sofia Mendes", "the ticket is assigned to me")
+    post_form_value(".props", "status", "pending")
+    navigate(driver.find_element(By.ID, "save").click)
+    check(driver.find_element(By.CSS_SELECTOR, ".badges .status").get_attribute("class").endswith("status-pending"), "the status change is saved")
+    shot("ticket")
+    time.sleep(2)
+    check(len(delivered()) == mailed, "the internal note was not mailed")
+
+    # 4. The safety queue only for the safety-trained and leads.
+    driver.get(base + "/inbox")
+    safety_links = driver.find_elements(By.CSS_SELECTOR, ".views a[href='/inbox?queue=safety']")
+    check(len(safety_links) == 1, "a safety-trained lead sees the safety queue")
+    navigate(safety_links[0].click)
+    safety_ticket = driver.find_element(By.CSS_SELECTOR, "table.tickets tbody tr .subject a").get_attribute("href")
+    navigate(driver.find_element(By.ID, "sign-out").submit)
+    check("/login" in driver.current_url, "signing out returns to sign-in")
+    sign_in("amira@haven.demo")
+    check(not driver.find_elements(By.CSS_SELECTOR, ".views a[href='/inbox?queue=safety']"), "an agent without safety training does not see the safety queue")
+    driver.get(safety_ticket)
+    check("/tickets/" in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "[role=alert]"), "a safety ticket answers 'not found' to them")
+
+    # 5. Arabic: right to left.
+    driver.get(base + "/inbox")
+    driver.find_element(By.CSS_SELECTOR, ".account summary").click()
+    Select(driver.find_element(By.ID, "locale-select")).select_by_value("ar")
+    navigate(driver.find_element(By.CSS_SELECTOR, "form[action='/settings/language'] button").click)
+    html = driver.find_element(By.TAG_NAME, "html")
+    check(html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar", "the Arabic workspace is right to left")
+    views = driver.find_element(By.CSS_SELECTOR, ".views").rect
+    check(views["x"] > driver.find_element(By.CSS_SELECTOR, ".list").rect["x"], "the views are on the right in Arabic")
+    accessible("the Arabic inbox")
+    shot("inbox-ar")
+    navigate(driver.find_element(By.CSS_SELECTOR, "table.tickets tbody tr .subject a").click)
+    accessible("the Arabic ticket page")
+    shot("ticket-ar")
+
+    # 7. Sign out everywhere: another browser's session ends too.
+    other = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"))
+    try:
+        main_driver, driver = driver, other
+        sign_in("amira@haven.demo")
+        check(driver.current_url.endswith("/inbox"), "a second browser signs in")
+        driver = main_driver
+        driver.find_element(By.CSS_SELECTOR, ".account summary").click()
+        navigate(driver.find_element(By.CSS_SELECTOR, "form[action='/logout/everywhere'] button").click)
+        other.get(base + "/inbox")
+        check("/login" in other.current_url, "'sign out everywhere' ends the other browser's session")
+    finally:
+        other.quit()
+    print("%d passed, 0 failed" % checks)
+except Exception as error:
+    print("FAILED:", error)
+    if driver:
+        driver.save_screenshot(os.path.join(work, "failure.png"))
+        print("screenshot:", os.path.join(work, "failure.png"), "page:", driver.current_url)
+    sys.exit(1)
+finally:
+    if driver:
+        driver.quit()
+    server.terminate()
+    sink.terminate()
