@@ -81,6 +81,10 @@ let package = Package(
         .executableTarget(
             name: "assign-bench", dependencies: ["HavenCore", "HavenStorage", .product(name: "Logging", package: "swift-log")], path: "bench/assign-bench",
             swiftSettings: swiftSettings),
+        // Benchmark seed: 100,000 tickets and 1,000,000 search entries for the inbox and search figures (bench/run-inbox).
+        .executableTarget(
+            name: "inbox-seed", dependencies: ["HavenApp", "HavenCore", "HavenStorage", .product(name: "Logging", package: "swift-log")], path: "bench/inbox-seed",
+            swiftSettings: swiftSettings),
         .testTarget(name: "HavenCoreTests", dependencies: ["HavenCore"], exclude: ["Data"], swiftSettings: swiftSettings),
         .testTarget(name: "HavenMailTests", dependencies: ["HavenMail"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "HavenStorageTests", dependencies: ["HavenStorage"], swiftSettings: swiftSettings),

@@ -133,6 +133,34 @@ import Testing
         }
     }
 
+    /// Search reads words as triage does: "nao" finds "não", Arabic is found with or without its diacritics, words
+    /// of any message or note count, each word as a prefix, and every word must be there.
+    @Test func searchFindsWordsWithOrWithoutAccentsAndDiacritics() async throws {
+        try await withApp { app, client in
+            let portuguese = try await client.createTicket(app.admin, ticketBody("Não consigo recuperar minha conta", extra: ["subject": "Acesso"]))
+            let arabic = try await client.createTicket(
+                app.admin, ticketBody("مَرْحَباً، البثّ المباشر ينقطع", email: "layla@example.com", locale: "ar", extra: ["subject": "البث"]))
+            let other = try await client.createTicket(app.admin, ticketBody("I forgot my password", email: "sam@example.com", locale: "en"))
+            let numbers = [portuguese, arabic, other].map { $0["number"] as! Int }
+            _ = try await app.services.tickets.addMessage(
+                to: .number(numbers[2]), NewMessage(body: "Escalated to the identity team", visibility: .internal), actor: .agent(app.admin.agent.id.uuidString))
+            var browser = Browser(client: client)
+            _ = try await browser.signIn(app.admin.agent.email, testPassword)
+            func found(_ query: String) async throws -> [Int] {
+                let page = try await browser.get("/inbox?view=all&q=" + Browser.encode(query))
+                return numbers.filter { page.text.contains("href=\"/tickets/\($0)\"") }
+            }
+            #expect(try await found("nao consigo") == [numbers[0]])
+            #expect(try await found("NÃO recup") == [numbers[0]])
+            #expect(try await found("مرحبا") == [numbers[1]])
+            #expect(try await found("البث المباشر") == [numbers[1]])
+            #expect(try await found("identity") == [numbers[2]], "an internal note is searched")
+            #expect(try await found("nao password") == [])
+            #expect(try await found("sam@example") == [numbers[2]], "the requester's email")
+            #expect(try await found("\"*) OR (") == [], "query syntax is only text")
+        }
+    }
+
     @Test func theWorkspaceSpeaksTheAgentsLanguage() async throws {
         try await withApp { app, client in
             let ticket = try await client.createTicket(app.admin, ticketBody("السلام عليكم، البث المباشر ينقطع", email: "layla@example.com", locale: "ar"))

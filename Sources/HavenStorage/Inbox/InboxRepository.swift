@@ -19,7 +19,7 @@ public struct InboxFilter: Sendable, Equatable {
     public var channel: Channel?
     public var language: String?
     public var priority: TicketPriority?
-    /// Words of the subject or the requester's email or name (case-insensitive, anywhere).
+    /// Words of the subject, messages and notes (`TicketSearch`), or part of the requester's email or name.
     public var text: String?
     public var sort: Sort = .priority
 
@@ -102,13 +102,15 @@ public struct SQLInboxRepository: InboxRepository {
         if let channel = filter.channel { conditions.append("t.channel = \(bind: channel.rawValue)") }
         if let language = filter.language { conditions.append("(t.language = \(bind: language) OR t.language LIKE \(bind: language + "-%"))") }
         if let priority = filter.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
-        if let text = filter.text?.lowercased(), !text.isEmpty {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        if let text = filter.text, !text.isEmpty {
+            // The ticket's words (subject, messages, notes), or the requester's email or name.
+            let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
-            conditions.append("""
-                (LOWER(t.subject) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(COALESCE(c.email, '')) LIKE \(bind: pattern) ESCAPE '\\' \
-                OR LOWER(COALESCE(c.name, '')) LIKE \(bind: pattern) ESCAPE '\\')
-                """)
+            var either: [SQLQueryString] = [
+                "LOWER(COALESCE(c.email, '')) LIKE \(bind: pattern) ESCAPE '\\'", "LOWER(COALESCE(c.name, '')) LIKE \(bind: pattern) ESCAPE '\\'",
+            ]
+            if let words = TicketSearch.condition(text, postgres: database.isPostgres) { either.append(words) }
+            conditions.append("(" + either.joined(separator: " OR ") + ")")
         }
         let order: SQLQueryString = switch filter.sort {
         case .priority: "t.priority_rank DESC, t.priority_score DESC, t.number"

@@ -18,5 +18,6 @@ enum HavenMigrations {
         AddFormKey(),           // 013
         AddRouting(),           // 014
         CreateWebSessions(),    // 015
+        AddTicketSearch(),      // 016
     ]
 }

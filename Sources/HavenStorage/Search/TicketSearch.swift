@@ -1,0 +1,46 @@
+import FluentKit
+import Foundation
+import HavenCore
+import SQLKit
+
+/// Full-text search over tickets' subjects and messages (internal notes included: agents search their own notes).
+///
+/// Text is indexed in triage's canonical form (`TriageText`): lower case, no Latin accents, no Arabic diacritics or
+/// tatweel, Arabic letter forms unified, repeated letters once. A query is read the same way, so "nao" finds "não"
+/// and "مرحبا" finds "مَرْحَباً". Every word of a query must match, each as a prefix ("recup" finds "recuperar").
+/// SQLite: an FTS5 table; PostgreSQL: a `tsvector` with a GIN index ('simple' configuration: the words are already
+/// normalized, and no language's stemming is forced on four languages).
+enum TicketSearch {
+    /// The words a text is found by.
+    static func words(_ text: String) -> [String] {
+        TriageText(text).words.map(\.key)
+    }
+
+    /// Indexes texts of tickets in the writing transaction: what was answered 2xx is also findable.
+    static func index(_ entries: [(ticketID: UUID, text: String)], on sql: any SQLDatabase) async throws {
+        let rows = entries.map { (ticketID: $0.ticketID, words: words($0.text).joined(separator: " ")) }.filter { !$0.words.isEmpty }
+        guard !rows.isEmpty else { return }
+        let postgres = sql.dialect.name == "postgresql"
+        // A few hundred rows per statement keep each under both engines' parameter limits.
+        for chunk in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) }) {
+            let values: [SQLQueryString] = chunk.map { row in
+                postgres ? "(\(bind: row.ticketID), to_tsvector('simple', \(bind: row.words)))" : "(\(bind: row.ticketID.uuidString), \(bind: row.words))"
+            }
+            let statement: SQLQueryString = "INSERT INTO ticket_search (ticket_id, words) VALUES " + values.joined(separator: ", ")
+            try await sql.raw(statement).run()
+        }
+    }
+
+    /// A condition on `t` (tickets) that holds when the ticket has every word of the query; nil when the query has none.
+    static func condition(_ query: String, postgres: Bool) -> SQLQueryString? {
+        let terms = words(query).prefix(8)
+        guard !terms.isEmpty else { return nil }
+        if postgres {
+            // Canonical words are letters and digits only: nothing in them is tsquery syntax.
+            let tsquery = terms.map { $0 + ":*" }.joined(separator: " & ")
+            return "t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.words @@ to_tsquery('simple', \(bind: tsquery)))"
+        }
+        let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
+        return "t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE ticket_search MATCH \(bind: match))"
+    }
+}
