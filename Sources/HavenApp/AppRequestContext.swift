@@ -46,6 +46,11 @@ extension AppRequestContext {
     /// The signed-in agent's presence, as the session read it.
     var presence: Presence { webSession?.presence ?? .offline }
 
+    /// Whether the signed-in agent may see this ticket (`TicketVisibility`: the safety queue is for the trained and leads).
+    func maySee(_ ticket: TicketRecord) throws -> Bool {
+        TicketVisibility(roles: try requireAgent().roles).allows(queueSlug: ticket.queue?.slug)
+    }
+
     /// The ticket the path names (`{id}`: its id or its number); 404 when it names neither.
     func ticketRef() throws -> TicketRef {
         let raw = (parameters.get("id") ?? "").removingPercentEncoding ?? ""

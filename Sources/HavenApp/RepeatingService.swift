@@ -10,7 +10,7 @@ struct RepeatingService: Service {
     let round: @Sendable () async throws -> Void
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await round()

@@ -122,6 +122,28 @@ import Testing
             let csrf = try #require(inbox.value(of: "csrf"))
             #expect(try await browser.post("/tickets/\(number)/take", ["csrf": csrf]).status == .notFound)
 
+            // The counts leave it out too.
+            _ = try await app.services.tickets.update(
+                .number(ordinary["number"] as! Int), with: TicketUpdate(assignee: .some(agent.agent.email)), actor: .system)
+            let counts = try await app.services.inbox.counts(agentID: agent.agent.id, visibility: TicketVisibility(roles: agent.agent.roles))
+            #expect([counts.all, counts.mine, counts.unassigned, counts.breaching] == [Int]([1, 1, 0, 0]))
+            #expect(counts.queues.map { "\($0.slug) \($0.count)" } == ["general 1"])
+            let trainedCounts = try await app.services.inbox.counts(agentID: trained.agent.id, visibility: TicketVisibility(roles: trained.agent.roles))
+            #expect([trainedCounts.all, trainedCounts.mine, trainedCounts.unassigned] == [Int]([2, 0, 1]))
+            #expect(trainedCounts.queues.map { "\($0.slug) \($0.count)" } == ["general 1", "safety 1"])
+
+            // The API answers the same: not listed, not found, not changeable.
+            try await client.execute(uri: "/api/v1/tickets/\(number)", method: .get, headers: agent.header) { try expectProblem($0, .notFound, code: "not_found") }
+            try await client.execute(uri: "/api/v1/tickets/\(number)/events", method: .get, headers: agent.header) { try expectProblem($0, .notFound, code: "not_found") }
+            try await client.execute(uri: "/api/v1/tickets/\(number)", method: .patch, headers: agent.header, body: json(["status": "solved"])) {
+                try expectProblem($0, .notFound, code: "not_found")
+            }
+            try await client.execute(uri: "/api/v1/tickets?limit=100", method: .get, headers: agent.header) {
+                let numbers = try #require(try object($0)["items"] as? [[String: Any]]).compactMap { $0["number"] as? Int }
+                #expect(!numbers.contains(number) && numbers.contains(ordinary["number"] as! Int))
+            }
+            try await client.execute(uri: "/api/v1/tickets/\(number)", method: .get, headers: trained.header) { #expect($0.status == .ok) }
+
             var safety = Browser(client: client)
             _ = try await safety.signIn(trained.agent.email, testPassword)
             let theirs = try await safety.get("/inbox?queue=safety")

@@ -28,25 +28,28 @@ struct TicketController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let query = try TicketListParameters.parse(request.uri.queryParameters, agent: agent)
+        var query = try TicketListParameters.parse(request.uri.queryParameters, agent: agent)
+        query.visibility = TicketVisibility(roles: agent.roles)
         return try JSON.response(try await tickets.list(query))
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let ref = try context.ticketRef()
-        guard let ticket = try await tickets.find(ref, includeInternal: true) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
+        guard let ticket = try await tickets.find(ref, includeInternal: true), try context.maySee(ticket) else {
+            throw RecordNotFound(kind: "ticket", reference: ref.description)
+        }
         return try JSON.response(ticket)
     }
 
     @Sendable func events(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let ref = try context.ticketRef()
+        let ref = try await visibleRef(context)
         guard let events = try await tickets.events(of: ref) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         return try JSON.response(EventsResponse(events: events))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ref = try context.ticketRef()
+        let ref = try await visibleRef(context)
         let body = try await JSON.decode(UpdateTicketBody.self, from: request, limit: bodyLimit)
         let ticket = try await tickets.update(ref, with: body.update, actor: .agent(agent.id.uuidString.lowercased()))
         return try JSON.response(ticket)
@@ -54,10 +57,17 @@ struct TicketController {
 
     @Sendable func addMessage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ref = try context.ticketRef()
+        let ref = try await visibleRef(context)
         let body = try await JSON.decode(CreateMessageBody.self, from: request, limit: bodyLimit)
         let message = try await tickets.addMessage(to: ref, body.message, actor: .agent(agent.id.uuidString.lowercased()))
         return try JSON.response(message, status: .created)
+    }
+
+    /// The ticket the path names, if the caller may see it; else "no such ticket", as for one that does not exist.
+    func visibleRef(_ context: AppRequestContext) async throws -> TicketRef {
+        let ref = try context.ticketRef()
+        guard let ticket = try await tickets.summary(ref), try context.maySee(ticket) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
+        return .id(ticket.id)
     }
 }
 

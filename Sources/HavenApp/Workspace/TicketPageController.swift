@@ -69,13 +69,11 @@ struct TicketPageController {
     }
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let agent = try context.requireAgent()
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let record = try await attachments.find(id) else {
             throw APIError.notFound("There is no such attachment.")
         }
-        if let ticketID = record.ticketID {
-            let ticket = try await tickets.summary(.id(ticketID))
-            guard TicketVisibility(roles: agent.roles).allows(queueSlug: ticket?.queue?.slug) else { throw APIError.notFound("There is no such attachment.") }
+        if let ticketID = record.ticketID, let ticket = try await tickets.summary(.id(ticketID)), try !context.maySee(ticket) {
+            throw APIError.notFound("There is no such attachment.")
         }
         return try await AttachmentController.download(record, from: store)
     }
@@ -94,11 +92,8 @@ struct TicketPageController {
     /// The ticket the path names, with its internal notes, if this agent may see it: a safety-queue ticket is
     /// "not found" to others, exactly like a ticket that does not exist.
     private func visibleTicket(_ context: AppRequestContext) async throws -> TicketRecord {
-        let agent = try context.requireAgent()
         let ref = try context.ticketRef()
-        guard let ticket = try await tickets.find(ref, includeInternal: true),
-            TicketVisibility(roles: agent.roles).allows(queueSlug: ticket.queue?.slug)
-        else { throw APIError.notFound(WorkspaceStrings.text("error.not_found", context.locale, ref.description)) }
+        guard let ticket = try await tickets.find(ref, includeInternal: true), try context.maySee(ticket) else { throw APIError.notFound(WorkspaceStrings.text("error.not_found", context.locale, ref.description)) }
         return ticket
     }
 
@@ -110,10 +105,12 @@ struct TicketPageController {
         async let historyRead = inbox.history(ofContact: ticket.requester.id, excluding: ticket.id, visibility: visibility, limit: 10)
         async let agentsRead = directory.agents()
         async let queuesRead = directory.queues()
-        let (events, history, agents, queues) = try await (eventsRead ?? [], historyRead, agentsRead, queuesRead)
+        // The agent's other open tickets beside this one: several at once, one click (or [ and ]) apart.
+        async let mineRead = inbox.tickets(.mine, filter: InboxFilter(), agentID: agent.id, visibility: visibility, limit: 20, offset: 0)
+        let (events, history, agents, queues, mine) = try await (eventsRead ?? [], historyRead, agentsRead, queuesRead, mineRead.tickets)
         let values = TicketPageView(
             ticket: ticket, events: events, history: history, agents: agents, queues: queues.filter { visibility.allows(queueSlug: $0.slug) },
-            viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now()
+            mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now()
         ).values()
         let content = WorkspacePage.ticket.render(values)
         return WorkspacePage.html(

@@ -9,6 +9,8 @@ struct TicketPageView {
     var history: [TicketRecord]
     var agents: [AgentRecord]
     var queues: [QueueRecord]
+    /// The viewer's open tickets, for the side list.
+    var mine: [TicketRecord]
     var viewer: AgentRecord
     var locale: String
     var csrf: String
@@ -42,6 +44,12 @@ struct TicketPageView {
         values["details"] = details
         values["live"] = ticket.details?.liveNow == true
         values["hasDetails"] = !details.isEmpty || ticket.details?.liveNow == true
+        values["hasMine"] = !mine.isEmpty
+        values["mine_list"] = mine.map { other -> [String: Any] in
+            var values = TicketSummaryView.values(other, locale: locale)
+            values["current"] = other.id == ticket.id
+            return values
+        }
         values["events"] = events.reversed().map { event in
             ["iso": TicketSummaryView.iso(event.createdAt), "time": WorkspaceStrings.date(event.createdAt, locale), "type": event.type, "actor": actorName(event.actor)]
         }

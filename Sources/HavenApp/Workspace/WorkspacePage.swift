@@ -68,6 +68,7 @@ enum WorkspacePage {
         <dt><kbd>r</kbd></dt><dd>{{t.shortcuts_reply}}</dd>
         <dt><kbd>i</kbd></dt><dd>{{t.shortcuts_note}}</dd>
         <dt><kbd>a</kbd></dt><dd>{{t.shortcuts_take}}</dd>
+        <dt><kbd>[</kbd> <kbd>]</kbd></dt><dd>{{t.shortcuts_switch}}</dd>
         <dt><kbd>Ctrl</kbd> + <kbd>Enter</kbd></dt><dd>{{t.reply_send}}</dd>
         <dt><kbd>Ctrl</kbd> + <kbd>Shift</kbd> + <kbd>Enter</kbd></dt><dd>{{t.shortcuts_solve}}</dd>
         <dt><kbd>?</kbd></dt><dd>{{t.shortcuts_help}}</dd>

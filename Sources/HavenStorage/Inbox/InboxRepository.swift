@@ -8,8 +8,8 @@ public enum InboxView: Sendable, Hashable {
     case mine, unassigned, breaching, all
     case queue(String)
 
-    /// Statuses that still need someone: what every view shows unless a status filter says otherwise.
-    public static let unsolved: [TicketStatus] = [.new, .open, .pending, .onHold]
+    // Every view shows unsolved tickets (new, open, pending, on hold) unless a status filter says otherwise:
+    // `IndexInbox.unsolved`, the partial indexes' condition.
     /// "Breaching soon": an SLA target warned or breached, or due within this long.
     public static let soon: TimeInterval = 3600
 }
@@ -59,30 +59,32 @@ public struct SQLInboxRepository: InboxRepository {
 
     public func counts(agentID: UUID, visibility: TicketVisibility) async throws -> InboxCounts {
         let sql = try database.reader.sql()
-        let unsolved = InboxView.unsolved.map(\.rawValue)
-        let hidden = Self.hidden(visibility)
-        let row = try await sql.raw("""
-            SELECT COUNT(*) AS total,
-                   COALESCE(SUM(CASE WHEN t.assignee_id = \(bind: agentID) THEN 1 ELSE 0 END), 0) AS mine,
-                   COALESCE(SUM(CASE WHEN t.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned,
-                   COALESCE(SUM(CASE WHEN \(Self.breaching(now())) THEN 1 ELSE 0 END), 0) AS breaching
-            FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
-            WHERE t.status IN (\(binds: unsolved)) AND \(hidden)
-            """).first()
-        var counts = InboxCounts()
-        if let row {
-            counts.all = try row.decode(column: "total", as: Int.self)
-            counts.mine = try row.decode(column: "mine", as: Int.self)
-            counts.unassigned = try row.decode(column: "unassigned", as: Int.self)
-            counts.breaching = try row.decode(column: "breaching", as: Int.self)
+        let allQueues = try await sql.raw("SELECT id, slug, name FROM queues ORDER BY name").all().map {
+            (id: try $0.decode(column: "id", as: UUID.self), slug: try $0.decode(column: "slug", as: String.self), name: try $0.decode(column: "name", as: String.self))
         }
-        let queues = try await sql.raw("""
-            SELECT q.slug, q.name, (SELECT COUNT(*) FROM tickets t WHERE t.queue_id = q.id AND t.status IN (\(binds: unsolved))) AS open
-            FROM queues q WHERE \(hidden) ORDER BY q.name
+        let queues = allQueues.filter { visibility.allows(queueSlug: $0.slug) }
+        let hiddenQueues = Set(allQueues.filter { !visibility.allows(queueSlug: $0.slug) }.map(\.id))
+        // One scan of the unsolved tickets' (queue, assignee) index; every view's count is a sum over its groups.
+        let groups = try await sql.raw("""
+            SELECT queue_id, assignee_id, COUNT(*) AS n FROM tickets WHERE \(unsafeRaw: IndexInbox.unsolved) GROUP BY queue_id, assignee_id
             """).all()
-        counts.queues = try queues.map {
-            (try $0.decode(column: "slug", as: String.self), try $0.decode(column: "name", as: String.self), try $0.decode(column: "open", as: Int.self))
+        var counts = InboxCounts()
+        var perQueue: [UUID: Int] = [:]
+        for row in groups {
+            let queue = try row.decode(column: "queue_id", as: UUID?.self)
+            if let queue, hiddenQueues.contains(queue) { continue }
+            let assignee = try row.decode(column: "assignee_id", as: UUID?.self)
+            let n = try row.decode(column: "n", as: Int.self)
+            counts.all += n
+            if assignee == nil { counts.unassigned += n }
+            if assignee == agentID { counts.mine += n }
+            if let queue { perQueue[queue, default: 0] += n }
         }
+        counts.breaching = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
+            WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND \(Self.breaching(now())) AND \(Self.hidden(visibility))
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        counts.queues = queues.map { ($0.slug, $0.name, perQueue[$0.id] ?? 0) }
         return counts
     }
 
@@ -90,8 +92,9 @@ public struct SQLInboxRepository: InboxRepository {
         -> (tickets: [TicketRecord], hasMore: Bool)
     {
         var conditions: [SQLQueryString] = [Self.hidden(visibility)]
-        let statuses = filter.statuses.isEmpty ? InboxView.unsolved : filter.statuses
-        conditions.append("t.status IN (\(binds: statuses.map(\.rawValue)))")
+        // Unsolved is written out, not bound: it is the partial indexes' own condition (`IndexInbox`).
+        if filter.statuses.isEmpty { conditions.append("t.\(unsafeRaw: IndexInbox.unsolved)") }
+        else { conditions.append("t.status IN (\(binds: filter.statuses.map(\.rawValue)))") }
         switch view {
         case .mine: conditions.append("t.assignee_id = \(bind: agentID)")
         case .unassigned: conditions.append("t.assignee_id IS NULL")

@@ -19,5 +19,6 @@ enum HavenMigrations {
         AddRouting(),           // 014
         CreateWebSessions(),    // 015
         AddTicketSearch(),      // 016
+        IndexInbox(),           // 017
     ]
 }

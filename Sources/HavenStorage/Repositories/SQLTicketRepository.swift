@@ -107,6 +107,7 @@ public struct SQLTicketRepository: TicketRepository {
             else { conditions.append("(t.language = \(bind: language) OR t.language LIKE \(bind: language + "-%"))") }
         }
         if let priority = query.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
+        if let visibility = query.visibility { conditions.append(SQLInboxRepository.hidden(visibility)) }
         if let requester = query.requester {
             guard let contact = try await ContactLookup.find(requester, on: db) else { return Page(items: [], nextCursor: nil) }
             conditions.append("t.requester_id = \(bind: try contact.requireID())")

@@ -38,6 +38,8 @@ public struct TicketListQuery: Sendable, Equatable {
     public var priority: TicketPriority?
     /// A contact's id, email or external id.
     public var requester: String?
+    /// What the caller may see: tickets of a queue they may not see are left out (`TicketVisibility`).
+    public var visibility: TicketVisibility?
     public var sort: Sort = .updated
     public var order: Order = .desc
     public var limit: Int = 25

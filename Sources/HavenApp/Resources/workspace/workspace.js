@@ -50,6 +50,18 @@ document.addEventListener("keydown", (event) => {
         case "r": done = focusReply(false); break;
         case "i": done = focusReply(true); break;
         case "a": done = click("#take"); break;
+        case "[": case "]": {
+            // Previous or next of the agent's open tickets (the side list), wrapping around.
+            const links = [...document.querySelectorAll(".mine a")];
+            const current = links.findIndex((link) => link.hasAttribute("aria-current"));
+            if (links.length > 0) {
+                const step = key === "]" ? 1 : -1;
+                const next = links[((current < 0 ? (step > 0 ? -1 : 0) : current) + step + links.length) % links.length];
+                location.href = next.href;
+                done = true;
+            }
+            break;
+        }
     }
     if (done) event.preventDefault();
 });
