@@ -219,10 +219,6 @@ func backgroundRounds(_ services: HavenServices, configuration: HavenConfigurati
             let offered = try await services.assignments.offerWaiting()
             if expired + offered > 0 { logger.debug("assignment round", metadata: ["offered": "\(offered)", "expired": "\(expired)"]) }
         },
-        // SQLite's planner statistics (the inbox's indexes depend on them).
-        RepeatingService(name: "database statistics", interval: .seconds(3600), logger: logger) {
-            try await services.database.refreshStatistics()
-        },
         // Web sessions past their expiry are deleted.
         RepeatingService(name: "web session pruning", interval: .seconds(3600), logger: logger) {
             let pruned = try await services.webSessions.pruneExpired()

@@ -96,16 +96,6 @@ public final class HavenDatabase: Sendable {
             databases: writerDatabases, migrations: migrations, logger: logger, on: writerDatabases.eventLoopGroup.any())
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
-        try await refreshStatistics()
-    }
-
-    /// SQLite's query planner needs table statistics to prefer the inbox's partial indexes over the status index;
-    /// a sampled ANALYZE (a few milliseconds, whatever the size) at start and every hour keeps them current.
-    /// PostgreSQL's autovacuum does this itself.
-    public func refreshStatistics() async throws {
-        guard case .sqlite = location, let sql = writer as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA analysis_limit = 1000").run()
-        try await sql.raw("ANALYZE").run()
     }
 
     /// True if the database answers a trivial query.

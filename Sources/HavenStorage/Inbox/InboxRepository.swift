@@ -19,7 +19,7 @@ public struct InboxFilter: Sendable, Equatable {
     public var channel: Channel?
     public var language: String?
     public var priority: TicketPriority?
-    /// Words of the subject, messages and notes (`TicketSearch`), or part of the requester's email or name.
+    /// Words of the subject, messages, notes and requester's name (`TicketSearch`), or the start of the requester's email.
     public var text: String?
     public var sort: Sort = .priority
 
@@ -66,7 +66,8 @@ public struct SQLInboxRepository: InboxRepository {
         let hiddenQueues = Set(allQueues.filter { !visibility.allows(queueSlug: $0.slug) }.map(\.id))
         // One scan of the unsolved tickets' (queue, assignee) index; every view's count is a sum over its groups.
         let groups = try await sql.raw("""
-            SELECT queue_id, assignee_id, COUNT(*) AS n FROM tickets WHERE \(unsafeRaw: IndexInbox.unsolved) GROUP BY queue_id, assignee_id
+            SELECT queue_id, assignee_id, COUNT(*) AS n FROM tickets \(unsafeRaw: hint("tickets_unsolved_idx"))
+            WHERE \(unsafeRaw: IndexInbox.unsolved) GROUP BY queue_id, assignee_id
             """).all()
         var counts = InboxCounts()
         var perQueue: [UUID: Int] = [:]
@@ -80,9 +81,14 @@ public struct SQLInboxRepository: InboxRepository {
             if assignee == agentID { counts.mine += n }
             if let queue { perQueue[queue, default: 0] += n }
         }
+        // Two seeks in the SLA index, warned or breached, and running but due soon, rather than one OR over all of it.
+        let sla = hint("tickets_unsolved_sla_idx")
         counts.breaching = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id
-            WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND \(Self.breaching(now())) AND \(Self.hidden(visibility))
+            SELECT (SELECT COUNT(*) FROM tickets t \(unsafeRaw: sla) LEFT JOIN queues q ON q.id = t.queue_id
+                    WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND t.sla_state IN ('warning', 'breached') AND \(Self.hidden(visibility)))
+                 + (SELECT COUNT(*) FROM tickets t \(unsafeRaw: sla) LEFT JOIN queues q ON q.id = t.queue_id
+                    WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND t.sla_state = 'running' AND t.sla_due_at <= \(bind: now().addingTimeInterval(InboxView.soon))
+                    AND \(Self.hidden(visibility))) AS n
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         counts.queues = queues.map { ($0.slug, $0.name, perQueue[$0.id] ?? 0) }
         return counts
@@ -100,27 +106,29 @@ public struct SQLInboxRepository: InboxRepository {
         case .unassigned: conditions.append("t.assignee_id IS NULL")
         case .breaching: conditions.append(Self.breaching(now()))
         case .all: break
-        case .queue(let slug): conditions.append("q.slug = \(bind: slug)")
+        // By the ticket's own column: the tickets are read first, in urgency order, and the queue row is not the outer loop.
+        case .queue(let slug): conditions.append("t.queue_id = (SELECT id FROM queues WHERE slug = \(bind: slug))")
         }
         if let channel = filter.channel { conditions.append("t.channel = \(bind: channel.rawValue)") }
         if let language = filter.language { conditions.append("(t.language = \(bind: language) OR t.language LIKE \(bind: language + "-%"))") }
         if let priority = filter.priority { conditions.append("t.priority = \(bind: priority.rawValue)") }
         if let text = filter.text, !text.isEmpty {
-            // The ticket's words (subject, messages, notes), or the requester's email or name.
-            let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-            var either: [SQLQueryString] = [
-                "LOWER(COALESCE(c.email, '')) LIKE \(bind: pattern) ESCAPE '\\'", "LOWER(COALESCE(c.name, '')) LIKE \(bind: pattern) ESCAPE '\\'",
-            ]
-            if let words = TicketSearch.condition(text, postgres: database.isPostgres) { either.append(words) }
-            conditions.append("(" + either.joined(separator: " OR ") + ")")
+            if text.contains("@") {
+                // An email address, or its start: the requester's.
+                let pattern = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%"
+                conditions.append("t.requester_id IN (SELECT id FROM contacts WHERE email LIKE \(bind: pattern) ESCAPE '\\')")
+            } else {
+                // Words of the subject, the messages and notes, or the requester's name (`TicketSearch`).
+                conditions.append(TicketSearch.condition(text, postgres: database.isPostgres) ?? "1 = 0")
+            }
         }
         let order: SQLQueryString = switch filter.sort {
         case .priority: "t.priority_rank DESC, t.priority_score DESC, t.number"
         case .updated: "t.updated_at DESC, t.number DESC"
         case .created: "t.created_at DESC, t.number DESC"
         }
-        var statement = TicketRows.select
+        var statement = TicketRows.select(indexedBy: database.isPostgres ? nil : Self.index(for: view, filter: filter))
         statement += " WHERE " + conditions.joined(separator: " AND ")
         statement += " ORDER BY \(order) LIMIT \(literal: limit + 1) OFFSET \(literal: offset)"
         let rows = try await database.reader.sql().raw(statement).all()
@@ -132,6 +140,24 @@ public struct SQLInboxRepository: InboxRepository {
         statement += " WHERE t.requester_id = \(bind: contactID) AND t.id <> \(bind: ticketID) AND \(Self.hidden(visibility))"
         statement += " ORDER BY t.created_at DESC LIMIT \(literal: limit)"
         return try await database.reader.sql().raw(statement).all().map(TicketRows.decode)
+    }
+
+    /// `INDEXED BY` on SQLite, nothing on PostgreSQL (whose statistics choose well on their own).
+    private func hint(_ index: String) -> String { database.isPostgres ? "" : "INDEXED BY \(index)" }
+
+    /// The index a view reads on SQLite. SQLite has no statistics unless ANALYZE runs (a full one stalls the single
+    /// writer on a large desk; a sampled one misleads), and without them it picks the status index and sorts every
+    /// unsolved ticket for one page. Told which index fits, it walks tickets in urgency order and stops at a page
+    /// ("all", a queue, "unassigned"), or reads the agent's own few ("mine"). Other orders are left to the planner.
+    static func index(for view: InboxView, filter: InboxFilter) -> String? {
+        // A search finds its few tickets first; the planner reads them by id.
+        guard filter.text == nil else { return nil }
+        switch view {
+        case .mine: return "tickets_assignee_idx"
+        case .breaching: return filter.statuses.isEmpty ? "tickets_unsolved_sla_idx" : nil
+        case .unassigned: return filter.sort == .priority ? "tickets_waiting_idx" : nil
+        case .all, .queue: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_urgency_idx" : nil
+        }
     }
 
     /// The condition that leaves out what the viewer may not see (`q` is the ticket's queue, or the queue listed).

@@ -4,7 +4,12 @@ import SQLKit
 
 /// The one query that reads tickets with their requester, queue and assignee, and its decoder.
 enum TicketRows {
-    static let select: SQLQueryString = """
+    static let select = select(indexedBy: nil)
+
+    /// The query, optionally telling SQLite which index to read tickets by (`INDEXED BY`; SQLite only).
+    static func select(indexedBy index: String?) -> SQLQueryString {
+        let tickets = index.map { "FROM tickets t INDEXED BY \($0)" } ?? "FROM tickets t"
+        return """
         SELECT t.id, t.number, t.subject, t.status, t.priority, t.priority_rank, t.channel, t.language, t.tags, t.risk_level, t.harms, t.topic, t.suggested_topic, t.topic_confidence, t.details,
                t.priority_score, t.priority_reasons, t.routing_reason, t.sla_policy, t.sla_due_at, t.sla_state, t.offered_to, t.offer_expires_at,
                t.change_seq, t.created_at, t.updated_at,
@@ -12,11 +17,12 @@ enum TicketRows {
                c.kind AS r_kind, c.tier AS r_tier, c.market AS r_market,
                q.id AS q_id, q.slug AS q_slug, q.name AS q_name,
                a.id AS a_id, a.name AS a_name, a.email AS a_email
-        FROM tickets t
+        \(unsafeRaw: tickets)
         JOIN contacts c ON c.id = t.requester_id
         LEFT JOIN queues q ON q.id = t.queue_id
         LEFT JOIN agents a ON a.id = t.assignee_id
         """
+    }
 
     static func decode(_ row: any SQLRow) throws -> TicketRecord {
         let requester = ContactRecord(

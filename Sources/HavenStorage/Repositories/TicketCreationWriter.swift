@@ -151,7 +151,8 @@ struct TicketCreationWriter: Sendable {
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
         try await TicketSearch.index(
-            accepted.compactMap { records[$0] }.flatMap { [($0.id, $0.subject), ($0.id, $0.messages?.first?.body ?? "")] }, on: tx.sql())
+            accepted.compactMap { records[$0] }.flatMap { [($0.id, $0.subject + " " + ($0.requester.name ?? "")), ($0.id, $0.messages?.first?.body ?? "")] },
+            on: tx.sql())
         try await CustomerFeed.number(events, on: tx.sql())
         try await events.insert(on: tx)
         try await mailRows.insert(on: tx)

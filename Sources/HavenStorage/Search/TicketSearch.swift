@@ -3,7 +3,8 @@ import Foundation
 import HavenCore
 import SQLKit
 
-/// Full-text search over tickets' subjects and messages (internal notes included: agents search their own notes).
+/// Full-text search over tickets' subjects, requesters' names and messages (internal notes included: agents search
+/// their own notes).
 ///
 /// Text is indexed in triage's canonical form (`TriageText`): lower case, no Latin accents, no Arabic diacritics or
 /// tatweel, Arabic letter forms unified, repeated letters once. A query is read the same way, so "nao" finds "não"
@@ -31,16 +32,25 @@ enum TicketSearch {
         }
     }
 
-    /// A condition on `t` (tickets) that holds when the ticket has every word of the query; nil when the query has none.
+    /// How many of the newest matching entries a search looks at. A common word matches a large part of a desk's
+    /// history; reading every match to sort a page by urgency costs seconds on a million messages, while the newest
+    /// matches are found by walking the index backwards and stopping. Older tickets are found with more words.
+    static let newestMatches = 2_000
+
+    /// A condition on `t` (tickets) that holds when the ticket has every word of the query among the newest
+    /// `newestMatches` entries that do; nil when the query has no words.
     static func condition(_ query: String, postgres: Bool) -> SQLQueryString? {
         let terms = words(query).prefix(8)
         guard !terms.isEmpty else { return nil }
         if postgres {
             // Canonical words are letters and digits only: nothing in them is tsquery syntax.
             let tsquery = terms.map { $0 + ":*" }.joined(separator: " & ")
-            return "t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.words @@ to_tsquery('simple', \(bind: tsquery)))"
+            return """
+                t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.words @@ to_tsquery('simple', \(bind: tsquery))
+                ORDER BY s.id DESC LIMIT \(literal: newestMatches))
+                """
         }
         let match = terms.map { "\"\($0)\"*" }.joined(separator: " ")
-        return "t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE ticket_search MATCH \(bind: match))"
+        return "t.id IN (SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH \(bind: match) ORDER BY rowid DESC LIMIT \(literal: newestMatches))"
     }
 }

@@ -2,7 +2,8 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// Full-text search over tickets (`TicketSearch`): one row per subject and per message, in triage's canonical words.
+/// Full-text search over tickets (`TicketSearch`): one row per subject (with the requester's name) and per message,
+/// in triage's canonical words.
 /// Tickets already stored are indexed here.
 struct AddTicketSearch: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -17,8 +18,9 @@ struct AddTicketSearch: AsyncMigration {
                 try await sql.raw("CREATE VIRTUAL TABLE ticket_search USING fts5(ticket_id UNINDEXED, words, tokenize = 'unicode61 remove_diacritics 0')").run()
             }
             var entries: [(ticketID: UUID, text: String)] = []
-            for row in try await sql.raw("SELECT id, subject FROM tickets").all() {
-                entries.append((try row.decode(column: "id", as: UUID.self), try row.decode(column: "subject", as: String.self)))
+            for row in try await sql.raw("SELECT t.id, t.subject, c.name FROM tickets t JOIN contacts c ON c.id = t.requester_id").all() {
+                let name = try row.decode(column: "name", as: String?.self) ?? ""
+                entries.append((try row.decode(column: "id", as: UUID.self), try row.decode(column: "subject", as: String.self) + " " + name))
             }
             for row in try await sql.raw("SELECT ticket_id, body FROM messages").all() {
                 entries.append((try row.decode(column: "ticket_id", as: UUID.self), try row.decode(column: "body", as: String.self)))

@@ -4,7 +4,7 @@ import SQLKit
 /// The inbox reads unsolved tickets only: partial indexes over them let its counts scan an index (queue, assignee)
 /// instead of the table, its lists walk tickets in urgency order and stop at a page, and "breaching soon" find its
 /// few tickets by SLA state. The status list is written out in the queries too (not bound), so that SQLite can
-/// prove a query fits the partial index.
+/// prove a query fits the partial index; on SQLite the inbox names the index it reads (`SQLInboxRepository.index`).
 struct IndexInbox: AsyncMigration {
     static let unsolved = "status IN ('new', 'open', 'pending', 'on_hold')"
 
