@@ -156,7 +156,8 @@ public struct SQLInboxRepository: InboxRepository {
         case .mine: return "tickets_assignee_idx"
         case .breaching: return filter.statuses.isEmpty ? "tickets_unsolved_sla_idx" : nil
         case .unassigned: return filter.sort == .priority ? "tickets_waiting_idx" : nil
-        case .all, .queue: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_urgency_idx" : nil
+        case .all: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_urgency_idx" : nil
+        case .queue: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_queue_idx" : nil
         }
     }
 
