@@ -144,11 +144,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
 
     // The agent workspace: server-rendered pages behind a session cookie.
     WorkspaceAssets().addRoutes(to: router)
-    SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
-        .addPublicRoutes(to: router)
+    let signIn = SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
+    signIn.addPublicRoutes(to: router)
     let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions))
-    SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
-        .addRoutes(to: workspace)
+    signIn.addRoutes(to: workspace)
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
     TicketPageController(
         tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,

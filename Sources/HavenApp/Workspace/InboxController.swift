@@ -81,7 +81,7 @@ struct InboxController {
         let notice = query.get("notice").flatMap { Self.notices[$0] }.map { key in
             key == "presence.changed" ? WorkspaceStrings.text(key, locale, t("presence." + context.presence.rawValue)) : t(key)
         }
-        return WorkspacePage.html(WorkspaceLayout.render(title: heading, content: content, context: context, notice: notice, problem: query.get("problem").flatMap { Self.problems[$0] }.map(t), inInbox: true))
+        return WorkspacePage.html(WorkspaceLayout.render(title: heading, content: content, context: context, notice: notice, inInbox: true))
     }
 
     /// "Get next": the most urgent ticket the agent is qualified for, assigned to them and opened.
@@ -101,7 +101,6 @@ struct InboxController {
 
     static let languages = ["en", "pt", "ar", "fr"]
     static let notices = ["language": "language.changed", "presence": "presence.changed"]
-    static let problems: [String: String] = [:]
 
     static func view(_ name: String?) -> InboxView? {
         switch name {

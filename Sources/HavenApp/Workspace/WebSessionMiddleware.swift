@@ -56,15 +56,13 @@ struct WebSessionMiddleware: RouterMiddleware {
 
 /// Errors on workspace pages are pages, not problem+json: what went wrong in the agent's language, with a way back.
 enum WorkspaceErrors {
-    typealias Context = AppRequestContext
-
-    static func page(for error: any Error, request: Request, context: Context) -> Response {
+    static func page(for error: any Error, request: Request, context: AppRequestContext) -> Response {
         if let known = APIError.from(error) { return page(known.detail, status: known.status, context: context) }
         context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
         return page(WorkspaceStrings.text("error.server", context.locale), status: .internalServerError, context: context)
     }
 
-    static func page(_ message: String, status: HTTPResponse.Status, context: Context) -> Response {
+    static func page(_ message: String, status: HTTPResponse.Status, context: AppRequestContext) -> Response {
         let locale = context.locale
         let content = "<h1>\(Escape.html(WorkspaceStrings.text("error.title", locale)))</h1><p><a href=\"/inbox\">\(Escape.html(WorkspaceStrings.text("ticket.back", locale)))</a></p>"
         guard context.webSession != nil else {
