@@ -8,31 +8,15 @@ restart. Real processes end to end: the `haven` binary on SQLite and scripts/smt
   4. exactly one copy arrives, and the outbox says sent.
 
 Usage: e2e-mail-crash.py PATH/TO/haven"""
-import json, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import json, os, signal, subprocess, sys, tempfile, time, urllib.request
+
+from e2e_support import free_port, wait
 
 haven = os.path.abspath(sys.argv[1])
 here = os.path.dirname(os.path.abspath(__file__))
 work = tempfile.mkdtemp(prefix="haven-e2e-")
 sink_dir = os.path.join(work, "sink")
 os.makedirs(sink_dir)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait(what, check, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    sys.exit("FAILED: timed out waiting for " + what)
 
 
 def control(**settings):

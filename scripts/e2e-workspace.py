@@ -13,13 +13,15 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   7. "Sign out everywhere" ends every session of the agent.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
-import json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import os, subprocess, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions
 from axe_selenium_python import Axe
+
+from e2e_support import free_port, wait
 
 haven = os.path.abspath(sys.argv[1])
 screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
@@ -36,24 +38,6 @@ def check(condition, what):
         raise AssertionError(what)
     checks += 1
     print("ok -", what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait(what, test, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = test()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def delivered():

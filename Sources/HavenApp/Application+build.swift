@@ -58,6 +58,8 @@ public struct HavenServices: Sendable {
     public let routingBook: RoutingBook
     public let assignments: any AssignmentRepository
     public let slaWatch: any SLAWatchRepository
+    /// Lockout and session lifetimes: the session store enforces them, the sign-in page sets its cookie by them.
+    public let signInPolicy = SignInPolicy()
     public let webSessions: any WebSessionRepository
     public let inbox: any InboxRepository
     public let logger: Logger
@@ -83,7 +85,7 @@ public struct HavenServices: Sendable {
         routingBook = RoutingBook(repository: routing)
         assignments = SQLAssignmentRepository(database: database, now: now)
         slaWatch = SQLSLAWatchRepository(database: database, now: now)
-        webSessions = SQLWebSessionRepository(database: database, now: now)
+        webSessions = SQLWebSessionRepository(database: database, policy: signInPolicy, now: now)
         inbox = SQLInboxRepository(database: database, now: now)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
@@ -144,7 +146,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
 
     // The agent workspace: server-rendered pages behind a session cookie.
     WorkspaceAssets().addRoutes(to: router)
-    let signIn = SignInController(sessions: services.webSessions, assignments: services.assignments, policy: SignInPolicy(), now: services.now)
+    let signIn = SignInController(sessions: services.webSessions, assignments: services.assignments, policy: services.signInPolicy, now: services.now)
     signIn.addPublicRoutes(to: router)
     let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions))
     signIn.addRoutes(to: workspace)

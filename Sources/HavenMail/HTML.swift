@@ -271,7 +271,8 @@ public enum HTML {
             """
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text made safe inside HTML content and attribute values.
+    public static func escape(_ text: String) -> String {
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {

@@ -1,5 +1,6 @@
 import Foundation
 import HavenCore
+import HavenMail
 import HavenStorage
 import Hummingbird
 
@@ -56,7 +57,8 @@ struct InboxController {
         default: t("view." + Self.name(view))
         }
         func link(page: Int) -> String {
-            var items = query.items.filter { $0.key != "page" && !$0.value.isEmpty }.map { "\($0.key)=\(WebSessionMiddleware.queryEncoded($0.value))" }
+            var items = query.values.filter { $0.key != "page" && !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\(WebSessionMiddleware.queryEncoded($0.value))" }
             items.append("page=\(page)")
             return "/inbox?" + items.joined(separator: "&")
         }
@@ -90,7 +92,7 @@ struct InboxController {
         do {
             let (claim, reason) = try await assignments.next(for: agent.id)
             if let claim { return WorkspacePage.redirect("/tickets/\(claim.number)?notice=taken") }
-            let content = "<p><a href=\"/inbox\">\(Escape.html(WorkspaceStrings.text("ticket.back", context.locale)))</a></p>"
+            let content = "<p><a href=\"/inbox\">\(HTML.escape(WorkspaceStrings.text("ticket.back", context.locale)))</a></p>"
             return WorkspacePage.html(WorkspaceLayout.render(
                 title: WorkspaceStrings.text("inbox.get_next", context.locale), content: content, context: context,
                 notice: WorkspaceStrings.text("inbox.none_next", context.locale) + " " + reason))

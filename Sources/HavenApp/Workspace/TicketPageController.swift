@@ -29,7 +29,7 @@ struct TicketPageController {
 
     @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ticket = try await visibleTicket(context)
+        let ticket = try await visibleTicket(context, withMessages: false)
         let body = context.form["body"] ?? ""
         let visibility: MessageVisibility = context.form["visibility"] == "internal" ? .internal : .public
         let status = context.form["status"].flatMap(TicketStatus.init(rawValue:))
@@ -46,7 +46,7 @@ struct TicketPageController {
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ticket = try await visibleTicket(context)
+        let ticket = try await visibleTicket(context, withMessages: false)
         let form = context.form
         var change = TicketUpdate()
         if let status = form["status"].flatMap(TicketStatus.init(rawValue:)), status != ticket.status { change.status = status }
@@ -64,7 +64,7 @@ struct TicketPageController {
 
     @Sendable func take(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try context.requireAgent()
-        let ticket = try await visibleTicket(context)
+        let ticket = try await visibleTicket(context, withMessages: false)
         return try await apply(TicketUpdate(assignee: .some(agent.id.uuidString.lowercased())), to: ticket, agent: agent, context: context, notice: "taken")
     }
 
@@ -91,9 +91,11 @@ struct TicketPageController {
 
     /// The ticket the path names, with its internal notes, if this agent may see it: a safety-queue ticket is
     /// "not found" to others, exactly like a ticket that does not exist.
-    private func visibleTicket(_ context: AppRequestContext) async throws -> TicketRecord {
+    /// Forms read only the ticket's row (one query); the page reads its messages too.
+    private func visibleTicket(_ context: AppRequestContext, withMessages: Bool = true) async throws -> TicketRecord {
         let ref = try context.ticketRef()
-        guard let ticket = try await tickets.find(ref, includeInternal: true), try context.maySee(ticket) else { throw APIError.notFound(WorkspaceStrings.text("error.not_found", context.locale, ref.description)) }
+        let found = withMessages ? try await tickets.find(ref, includeInternal: true) : try await tickets.summary(ref)
+        guard let ticket = found, try context.maySee(ticket) else { throw APIError.notFound(WorkspaceStrings.text("error.not_found", context.locale, ref.description)) }
         return ticket
     }
 
@@ -101,6 +103,8 @@ struct TicketPageController {
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let agent = try context.requireAgent()
         let visibility = TicketVisibility(roles: agent.roles)
+        // A refused form shows the page again: then the conversation is read too.
+        let ticket = ticket.messages != nil ? ticket : try await tickets.find(.id(ticket.id), includeInternal: true) ?? ticket
         async let eventsRead = tickets.events(of: .id(ticket.id))
         async let historyRead = inbox.history(ofContact: ticket.requester.id, excluding: ticket.id, visibility: visibility, limit: 10)
         async let agentsRead = directory.agents()

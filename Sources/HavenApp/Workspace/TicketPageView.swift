@@ -1,5 +1,6 @@
 import Foundation
 import HavenCore
+import HavenMail
 import HavenStorage
 
 /// What the ticket page shows, as Mustache values: a ticket with everything around it, in the agent's language.
@@ -58,8 +59,8 @@ struct TicketPageView {
 
     /// A sentence around a date ("Due %@") as HTML, the date in a `<time>` that the page's script shows in local time.
     static func sentence(_ key: String, date: Date, locale: String) -> String {
-        let time = "<time datetime=\"\(TicketSummaryView.iso(date))\">\(Escape.html(WorkspaceStrings.date(date, locale)))</time>"
-        return Escape.html(WorkspaceStrings.text(key, locale)).replacingOccurrences(of: "%@", with: time)
+        let time = "<time datetime=\"\(TicketSummaryView.iso(date))\">\(HTML.escape(WorkspaceStrings.date(date, locale)))</time>"
+        return HTML.escape(WorkspaceStrings.text(key, locale)).replacingOccurrences(of: "%@", with: time)
     }
 
     private func message(_ message: MessageRecord) -> [String: Any] {

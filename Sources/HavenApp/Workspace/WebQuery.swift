@@ -1,21 +1,17 @@
 import Hummingbird
 
-/// A page's query string as a browser's GET form writes it (`application/x-www-form-urlencoded`: "+" is a space),
-/// which `Request.uri.queryParameters` leaves as "+".
+/// A page's query string read as a browser's GET form writes it (`application/x-www-form-urlencoded`: "+" is a
+/// space), with Hummingbird's form decoder; `Request.uri.queryParameters` leaves "+" as it is.
 struct WebQuery {
-    private(set) var items: [(key: String, value: String)] = []
+    let values: [String: String]
 
     init(_ request: Request) {
-        for pair in (request.uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            items.append((parts[0], parts.count > 1 ? parts[1] : ""))
-        }
+        // A query the decoder refuses (nested keys from a hand-made URL) reads as no filters at all.
+        values = (try? URLEncodedFormDecoder().decode([String: String].self, from: request.uri.query ?? "")) ?? [:]
     }
 
-    /// The first value of a key; nil when absent or empty (an "Any" choice in a filter).
+    /// A key's value; nil when absent or empty (an "Any" choice in a filter).
     func get(_ key: String) -> String? {
-        items.first { $0.key == key }.flatMap { $0.value.isEmpty ? nil : $0.value }
+        values[key].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

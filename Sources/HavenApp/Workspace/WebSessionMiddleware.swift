@@ -1,5 +1,6 @@
 import Foundation
 import HavenCore
+import HavenMail
 import HavenStorage
 import Hummingbird
 
@@ -64,28 +65,10 @@ enum WorkspaceErrors {
 
     static func page(_ message: String, status: HTTPResponse.Status, context: AppRequestContext) -> Response {
         let locale = context.locale
-        let content = "<h1>\(Escape.html(WorkspaceStrings.text("error.title", locale)))</h1><p><a href=\"/inbox\">\(Escape.html(WorkspaceStrings.text("ticket.back", locale)))</a></p>"
+        let content = "<h1>\(HTML.escape(WorkspaceStrings.text("error.title", locale)))</h1><p><a href=\"/inbox\">\(HTML.escape(WorkspaceStrings.text("ticket.back", locale)))</a></p>"
         guard context.webSession != nil else {
-            return WorkspacePage.html("<!DOCTYPE html><html lang=\"\(locale)\" dir=\"\(WorkspaceStrings.direction(locale))\"><head>\(WorkspacePage.head)<title>Haven</title></head><body><main id=\"content\"><p role=\"alert\">\(Escape.html(message))</p>\(content)</main></body></html>", status: status)
+            return WorkspacePage.html("<!DOCTYPE html><html lang=\"\(locale)\" dir=\"\(WorkspaceStrings.direction(locale))\"><head>\(WorkspacePage.head)<title>Haven</title></head><body><main id=\"content\"><p role=\"alert\">\(HTML.escape(message))</p>\(content)</main></body></html>", status: status)
         }
         return WorkspacePage.html(WorkspaceLayout.render(title: WorkspaceStrings.text("error.title", locale), content: content, context: context, problem: message), status: status)
-    }
-}
-
-enum Escape {
-    static func html(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

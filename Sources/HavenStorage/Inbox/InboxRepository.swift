@@ -28,15 +28,10 @@ public struct InboxFilter: Sendable, Equatable {
     public init() {}
 }
 
-public struct InboxCounts: Sendable, Equatable {
+public struct InboxCounts: Sendable {
     public var mine = 0, unassigned = 0, breaching = 0, all = 0
     /// Every queue the viewer may see, with its unsolved tickets.
     public var queues: [(slug: String, name: String, count: Int)] = []
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.mine == b.mine && a.unassigned == b.unassigned && a.breaching == b.breaching && a.all == b.all
-            && a.queues.map { "\($0.slug)|\($0.name)|\($0.count)" } == b.queues.map { "\($0.slug)|\($0.name)|\($0.count)" }
-    }
 }
 
 public protocol InboxRepository: Sendable {

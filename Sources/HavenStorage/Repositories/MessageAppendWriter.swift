@@ -7,6 +7,15 @@ struct MessageAppend: Sendable {
     var ticket: TicketRef
     var message: NewMessage
     var actor: Actor
+    /// The message as the search index stores it.
+    var search: String
+
+    init(ticket: TicketRef, message: NewMessage, actor: Actor) {
+        self.ticket = ticket
+        self.message = message
+        self.actor = actor
+        search = TicketSearch.document(message.body)
+    }
 }
 
 /// Writes a batch of new messages (replies, notes, mail) in the caller's transaction with a fixed number of
@@ -28,6 +37,7 @@ struct MessageAppendWriter: Sendable {
         var created: [AttachmentModel]
         var claimed: [AttachmentModel]
         var ticketID: UUID
+        var search: String
     }
 
     func append(_ requests: [MessageAppend], on tx: any Database) async throws -> [Result<MessageRecord, any Error>] {
@@ -67,7 +77,7 @@ struct MessageAppendWriter: Sendable {
         guard !accepted.isEmpty else { return results }
 
         try await accepted.map(\.message).insert(on: tx)
-        try await TicketSearch.index(accepted.map { ($0.ticketID, $0.message.body) }, on: tx.sql())
+        try await TicketSearch.index(accepted.map { ($0.ticketID, $0.search) }, on: tx.sql())
         let mails = accepted.compactMap { entry in entry.mail.map { (entry, $0) } }
         try await mails.map { MailMessageModel($1, ticketID: $0.ticketID, messageID: $0.message.id, at: now) }.insert(on: tx)
         try await MailOriginals.insert(mails.map(\.1), at: now, on: tx.sql())
@@ -129,7 +139,7 @@ struct MessageAppendWriter: Sendable {
         }
         let created = message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }
         model.attachmentCount = claimed.count + created.count
-        return (Accepted(message: model, mail: message.mail, created: created, claimed: claimed, ticketID: try ticket.requireID()), changes)
+        return (Accepted(message: model, mail: message.mail, created: created, claimed: claimed, ticketID: try ticket.requireID(), search: request.search), changes)
     }
 
     private struct Tickets {

@@ -7,6 +7,15 @@ struct TicketCreation: Sendable {
     var draft: NewTicketDraft
     var actor: Actor
     var origin: TicketOrigin
+    /// The subject with the requester's name, and the first message, as the search index stores them.
+    var search: (heading: String, body: String)
+
+    init(draft: NewTicketDraft, actor: Actor, origin: TicketOrigin) {
+        self.draft = draft
+        self.actor = actor
+        self.origin = origin
+        search = (TicketSearch.document((draft.subject ?? "") + " " + (draft.requester.name ?? "")), TicketSearch.document(draft.body))
+    }
 }
 
 /// Writes a batch of new tickets in one transaction: one query for the contacts, one for the numbers, and
@@ -151,8 +160,7 @@ struct TicketCreationWriter: Sendable {
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
         try await TicketSearch.index(
-            accepted.compactMap { records[$0] }.flatMap { [($0.id, $0.subject + " " + ($0.requester.name ?? "")), ($0.id, $0.messages?.first?.body ?? "")] },
-            on: tx.sql())
+            accepted.flatMap { [(ticketIDs[$0]!, requests[$0].search.heading), (ticketIDs[$0]!, requests[$0].search.body)] }, on: tx.sql())
         try await CustomerFeed.number(events, on: tx.sql())
         try await events.insert(on: tx)
         try await mailRows.insert(on: tx)

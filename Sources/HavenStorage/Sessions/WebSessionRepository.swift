@@ -95,9 +95,12 @@ public struct SQLWebSessionRepository: WebSessionRepository {
     public func session(token: String) async throws -> WebSession? {
         guard token.count <= 200 else { return nil }
         let now = now()
-        guard let session = try await WebSessionModel.query(on: database.reader).filter(\.$tokenHash == SQLDirectoryRepository.hash(token)).first(),
+        // Every workspace page asks: the session and its agent in one query.
+        guard let session = try await WebSessionModel.query(on: database.reader)
+            .join(AgentModel.self, on: \WebSessionModel.$agentID == \AgentModel.$id)
+            .filter(\.$tokenHash == SQLDirectoryRepository.hash(token)).first(),
             session.expiresAt > now,
-            let agent = try await AgentModel.find(session.agentID, on: database.reader), agent.active
+            case let agent = try session.joined(AgentModel.self), agent.active
         else { return nil }
         if policy.needsRefresh(lastSeenAt: session.lastSeenAt, now: now) {
             let expiry = policy.expiry(createdAt: session.createdAt, now: now)
