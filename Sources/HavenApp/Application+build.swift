@@ -62,6 +62,9 @@ public struct HavenServices: Sendable {
     public let signInPolicy = SignInPolicy()
     public let webSessions: any WebSessionRepository
     public let inbox: any InboxRepository
+    public let chats: any ChatRepository
+    /// This node's open chat connections, woken by committed ticket changes.
+    let chatHub: ChatHub
     public let logger: Logger
     public let now: @Sendable () -> Date
 
@@ -87,6 +90,8 @@ public struct HavenServices: Sendable {
         slaWatch = SQLSLAWatchRepository(database: database, now: now)
         webSessions = SQLWebSessionRepository(database: database, policy: signInPolicy, now: now)
         inbox = SQLInboxRepository(database: database, now: now)
+        chats = SQLChatRepository(database: database, now: now)
+        chatHub = ChatHub(changes: database.changes)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
@@ -159,6 +164,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     // The in-app API: its callers are apps' users with signed identities, not agents.
     let verifier = AppIdentityVerifier(apps: services.apps)
     AppAdminController(apps: services.apps, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    ChatController(intake: services.intake, chats: services.chats, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: router)
     let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter(now: services.now)))
     InAppController(
         intake: services.intake, tickets: services.tickets, customers: services.customers, store: services.attachmentStore,
@@ -187,6 +193,7 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
     let router = buildRouter(services, configuration: configuration)
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(services)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Haven"),
         logger: logger)
     if let lmtp = configuration.lmtp {
@@ -197,6 +204,11 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         app.addServices(worker)
     }
     for round in backgroundRounds(services, configuration: configuration, logger: logger) { app.addServices(round) }
+    if case .postgres(let url) = configuration.database {
+        // Other nodes' ticket changes (chat messages, assignments) arrive over LISTEN.
+        let listener = TicketChangeListener(url: url, changes: database.changes, logger: logger)
+        app.addServices(RepeatingService(name: "ticket notices", interval: .seconds(1), logger: logger) { await listener.run() })
+    }
     app.addServices(DatabaseCloser(database: database))
     return app
 }
@@ -224,6 +236,10 @@ func backgroundRounds(_ services: HavenServices, configuration: HavenConfigurati
         RepeatingService(name: "web session pruning", interval: .seconds(3600), logger: logger) {
             let pruned = try await services.webSessions.pruneExpired()
             if pruned > 0 { logger.debug("expired web sessions pruned", metadata: ["count": "\(pruned)"]) }
+        },
+        // Open chats look at the database now and then, in case a notice from another node was lost.
+        RepeatingService(name: "chat catch-up", interval: .seconds(5), logger: logger) {
+            if services.database.isPostgres { services.chatHub.wakeAll() }
         },
         // SLA clocks: what is due is looked at, a batch at a time, until nothing is.
         RepeatingService(name: "SLA watch", interval: configuration.slaInterval, logger: logger) {

@@ -4,6 +4,7 @@ import HavenCore
 import HavenStorage
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWebSocket
 import Logging
 import Synchronization
 import Testing
@@ -67,7 +68,7 @@ let testPassword = "correct horse battery"
 /// Builds the real application on a fresh database, signs an admin in, and runs `body` against its router.
 func withApp(
     maxBodyBytes: Int = 1 << 20, maxAttachmentBytes: Int = 1 << 20, mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(),
-    mailOut: MailOutConfiguration? = nil, clock: TestClock = TestClock(), _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    mailOut: MailOutConfiguration? = nil, clock: TestClock = TestClock(), live: Bool = false, _ body: @Sendable (TestApp, any TestClientProtocol) async throws -> Void
 ) async throws {
     let (location, cleanup) = try await TestDatabase.makeLocation()
     let filesDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("haven-files-\(UUID().uuidString)").path
@@ -81,9 +82,16 @@ func withApp(
         let admin = try await addAgent(services, email: "lead@haven.test", roles: [.admin, .lead])
         var configuration = HavenConfiguration()
         configuration.maxBodyBytes = maxBodyBytes
-        let app = Application(router: buildRouter(services, configuration: configuration), logger: TestDatabase.logger)
-        try await app.test(.router) { client in
-            try await body(TestApp(services: services, admin: admin, location: location), client)
+        let testApp = TestApp(services: services, admin: admin, location: location)
+        if live {
+            // A real server on a free loopback port, with the WebSocket routes: what the chat tests talk to.
+            let app = Application(
+                router: buildRouter(services, configuration: configuration), server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(services)),
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestDatabase.logger)
+            try await app.test(.live) { client in try await body(testApp, client) }
+        } else {
+            let app = Application(router: buildRouter(services, configuration: configuration), logger: TestDatabase.logger)
+            try await app.test(.router) { client in try await body(testApp, client) }
         }
     } catch {
         await database.shutdown()
@@ -94,9 +102,9 @@ func withApp(
     await cleanup()
 }
 
-func addAgent(_ services: HavenServices, email: String, roles: [AgentRole] = [.agent], languages: [String] = ["en"]) async throws -> SignedIn {
+func addAgent(_ services: HavenServices, email: String, name: String? = nil, roles: [AgentRole] = [.agent], languages: [String] = ["en"]) async throws -> SignedIn {
     let agent = try await services.directory.addAgent(NewAgent(
-        email: email, name: email.components(separatedBy: "@")[0].capitalized, passwordHash: try await Passwords.hash(testPassword),
+        email: email, name: name ?? email.components(separatedBy: "@")[0].capitalized, passwordHash: try await Passwords.hash(testPassword),
         roles: roles, languages: languages))
     let issued = try await services.directory.issueToken(forAgent: agent.id, name: "test")
     return SignedIn(agent: agent, token: issued.token)

@@ -60,7 +60,7 @@ struct TicketController {
         let ref = try await visibleRef(context)
         let body = try await JSON.decode(CreateMessageBody.self, from: request, limit: bodyLimit)
         let message = try await tickets.addMessage(to: ref, body.message, actor: .agent(agent.id.uuidString.lowercased()))
-        return try JSON.response(message, status: .created)
+        return try JSON.response(message, status: message.duplicate ? .ok : .created)
     }
 
     /// The ticket the path names, if the caller may see it; else "no such ticket", as for one that does not exist.

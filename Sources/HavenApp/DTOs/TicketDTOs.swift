@@ -117,6 +117,7 @@ struct CreateMessageBody: Decodable {
     enum CodingKeys: String, CodingKey {
         case body, visibility, status
         case attachmentIDs = "attachment_ids"
+        case clientID = "client_id"
     }
 
     init(from decoder: any Decoder) throws {
@@ -126,6 +127,12 @@ struct CreateMessageBody: Decodable {
             visibility: try c.decodeChoice(MessageVisibility.self, forKey: .visibility) ?? .public,
             status: try c.decodeChoice(TicketStatus.self, forKey: .status),
             attachmentIDs: try c.decodeIfPresent([UUID].self, forKey: .attachmentIDs) ?? [])
+        if let clientID = try c.decodeIfPresent(String.self, forKey: .clientID) {
+            guard (1...ChatProtocol.maxClientID).contains(clientID.count) else {
+                throw DomainError.invalid([FieldProblem(field: "client_id", problem: "Use 1 to \(ChatProtocol.maxClientID) characters.")])
+            }
+            message.clientID = clientID
+        }
     }
 }
 

@@ -37,12 +37,14 @@ public enum TicketChange: Sendable, Equatable {
     /// An SLA target is about to fall due, or has.
     case slaWarning(metric: SLAMeasure.Metric, dueAt: String)
     case slaBreached(metric: SLAMeasure.Metric, dueAt: String)
+    /// A live chat ended (the customer left or the agent closed it); the ticket stays, and can go on by email.
+    case chatEnded(by: ActorKind)
 
     /// Every `type` an event can have (the API document lists the same; a test holds them together).
     public static let types = [
         "ticket.created", "message.added", "status.changed", "priority.changed", "queue.changed", "assignee.changed", "tags.changed",
         "ticket.linked", "mail.failed", "risk.detected", "topic.changed", "language.changed", "risk.corrected", "ticket.routed", "offer.made",
-        "offer.ended", "sla.warning", "sla.breached",
+        "offer.ended", "sla.warning", "sla.breached", "chat.ended",
     ]
 
     /// The stable name stored in `ticket_events.type`.
@@ -66,16 +68,17 @@ public enum TicketChange: Sendable, Equatable {
         case .offerEnded: "offer.ended"
         case .slaWarning: "sla.warning"
         case .slaBreached: "sla.breached"
+        case .chatEnded: "chat.ended"
         }
     }
 }
 
 extension TicketChange {
-    /// Whether the customer sees this change in their app (a new request, a public message, a status): what the
-    /// in-app updates feed carries. Internal notes, queues, assignees and triage stay inside.
+    /// Whether the customer sees this change in their app (a new request, a public message, a status, the end of
+    /// their chat): what the in-app updates feed carries. Internal notes, queues, assignees and triage stay inside.
     public var isVisibleToCustomer: Bool {
         switch self {
-        case .created, .statusChanged: true
+        case .created, .statusChanged, .chatEnded: true
         case .messageAdded(_, _, let visibility): visibility == .public
         default: false
         }
@@ -189,6 +192,10 @@ private struct OfferPayload: Codable {
     }
 }
 
+private struct ChatEndedPayload: Codable {
+    var by: ActorKind
+}
+
 private struct SLAPayload: Codable {
     var metric: SLAMeasure.Metric
     var dueAt: String
@@ -234,6 +241,7 @@ extension TicketChange {
             case .offered(let agent, let expires, let why): data = try Self.encoder.encode(OfferPayload(agentID: agent, expiresAt: expires, why: why))
             case .offerEnded(let agent, let outcome): data = try Self.encoder.encode(OfferPayload(agentID: agent, outcome: outcome))
             case .slaWarning(let metric, let due), .slaBreached(let metric, let due): data = try Self.encoder.encode(SLAPayload(metric: metric, dueAt: due))
+            case .chatEnded(let by): data = try Self.encoder.encode(ChatEndedPayload(by: by))
             }
         } catch {
             // Every payload is built from plain strings and enums; encoding them cannot fail.
@@ -297,6 +305,7 @@ extension TicketChange {
         case "sla.breached":
             let sla = try decoder.decode(SLAPayload.self, from: data)
             self = .slaBreached(metric: sla.metric, dueAt: sla.dueAt)
+        case "chat.ended": self = .chatEnded(by: try decoder.decode(ChatEndedPayload.self, from: data).by)
         default:
             throw TicketChangeCodingError.unknownType(type)
         }

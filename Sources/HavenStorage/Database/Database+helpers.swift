@@ -12,7 +12,18 @@ extension HavenDatabase {
         var attempt = 0
         while true {
             do {
-                return try await writer.transaction { try await body($0) }
+                // The tickets the body appends events to are noted as it runs, and announced once committed.
+                let touched = TouchedTickets()
+                let result = try await writer.transaction { tx in
+                    try await TouchedTickets.$current.withValue(touched) {
+                        let result = try await body(tx)
+                        try await self.notifyTouched(touched, on: tx)
+                        return result
+                    }
+                }
+                let ids = touched.all
+                if !ids.isEmpty { changes.deliver(.changed(ids)) }
+                return result
             } catch let error as any DatabaseError where isPostgres && error.isConstraintFailure && attempt < 5 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))

@@ -38,6 +38,8 @@ public enum DatabaseLocation: Sendable, Equatable {
 /// handles share one pool, since the server does its own concurrency control.
 public final class HavenDatabase: Sendable {
     public let location: DatabaseLocation
+    /// Which tickets committed writes changed: this node's listeners, and other nodes' through PostgreSQL.
+    public let changes = TicketChanges()
     private let writerDatabases: Databases
     private let readerDatabases: Databases
     private let writerGroup: MultiThreadedEventLoopGroup?

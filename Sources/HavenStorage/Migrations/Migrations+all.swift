@@ -20,5 +20,6 @@ enum HavenMigrations {
         CreateWebSessions(),    // 015
         AddTicketSearch(),      // 016
         IndexInbox(),           // 017
+        CreateChats(),          // 018
     ]
 }

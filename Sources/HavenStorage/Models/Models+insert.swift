@@ -40,11 +40,11 @@ extension TicketModel: SQLInsertable {
 extension MessageModel: SQLInsertable {
     static let columns = [
         "id", "ticket_id", "author_kind", "author_id", "visibility", "body", "seq", "attachment_count", "language", "created_at", "risk_level",
-        "harms", "risk_signals", "topic", "topic_confidence",
+        "harms", "risk_signals", "topic", "topic_confidence", "client_id",
     ]
     var values: [any Encodable & Sendable] {
         [id, ticketID, authorKind, authorID, visibility, body, seq, attachmentCount, language, createdAt, riskLevel, harms, riskSignals, topic,
-         topicConfidence]
+         topicConfidence, clientID]
     }
 }
 

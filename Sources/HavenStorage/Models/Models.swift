@@ -161,6 +161,8 @@ final class MessageModel: Model, @unchecked Sendable {
     /// Triage's topic suggestion for a ticket's first message.
     @OptionalField(key: "topic") var topic: String?
     @OptionalField(key: "topic_confidence") var topicConfidence: Double?
+    /// A chat message's id as its sending client chose it: unique per ticket, so a resend is stored once.
+    @OptionalField(key: "client_id") var clientID: String?
     init() {}
 }
 

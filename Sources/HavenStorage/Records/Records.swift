@@ -91,6 +91,12 @@ public struct MessageRecord: Codable, Sendable, Equatable {
     public var risk: MessageRisk? = nil
     /// Triage's topic suggestion (a ticket's first message).
     public var topic: TopicSuggestion? = nil
+    /// The ticket's event number when the message was added (a chat's sequence number).
+    public var seq: Int = 0
+    /// A chat message's id as its sending client chose it.
+    public var clientID: String? = nil
+    /// True when this message had been stored before, under the same client id: the answer to a resend.
+    public var duplicate: Bool = false
 }
 
 /// What risk triage found in a message, and why (signals an agent can read).

@@ -49,6 +49,9 @@ struct MessageAppendWriter: Sendable {
             for file in try await AttachmentModel.query(on: tx).filter(\.$id ~~ fileIDs).all() where file.messageID == nil { files[file.id!] = file }
         }
 
+        // Messages sent again under the same client id (a chat client after a reconnect) are answered, not stored.
+        var stored = try await Self.storedByClientID(requests, tickets: tickets, on: tx)
+
         var results: [Result<MessageRecord, any Error>] = []
         var accepted: [Accepted] = []
         var events: [TicketEventModel] = []
@@ -57,6 +60,12 @@ struct MessageAppendWriter: Sendable {
         for request in requests {
             do {
                 let ticket = try Self.ticket(request.ticket, in: tickets)
+                let key = request.message.clientID.map { ClientKey(ticket: ticket.id!, clientID: $0) }
+                if let key, var earlier = stored[key] {
+                    earlier.duplicate = true
+                    results.append(.success(earlier))
+                    continue
+                }
                 let (entry, changes) = try prepare(request, ticket: ticket, files: &files, at: now)
                 // Accepted: the ticket moves on in memory for the batch's next message to it.
                 events += try SQLTicketRepository.apply(changes, to: ticket, actor: request.actor, at: now)
@@ -67,6 +76,7 @@ struct MessageAppendWriter: Sendable {
                 }
                 var record = try SQLTicketRepository.record(entry.message)
                 record.attachments = (entry.claimed + entry.created).map(SQLAttachmentRepository.record)
+                if let key { stored[key] = record }
                 results.append(.success(record))
             } catch let error as DomainError {
                 results.append(.failure(error))
@@ -84,7 +94,7 @@ struct MessageAppendWriter: Sendable {
         try await accepted.flatMap(\.created).insert(on: tx)
         for file in accepted.flatMap(\.claimed) { try await file.update(on: tx) }
         try await CustomerFeed.number(events, on: tx.sql())
-        try await events.insert(on: tx)
+        try await TicketEventLog.append(events, on: tx)
         try await outgoing.map(\.mail).insert(on: tx)
         try await outgoing.map(\.job).insert(on: tx)
         let changeSeqs = try await Sequences.next([.ticketChange], count: touched.count, on: tx.sql())[.ticketChange]!
@@ -115,6 +125,7 @@ struct MessageAppendWriter: Sendable {
             ticket: ticket, author: actor, visibility: message.visibility, body: message.body, seq: ticket.lastEventSeq + 1,
             attachmentCount: message.attachmentIDs.count + message.newAttachments.count, at: now)
         model.language = message.language
+        model.clientID = message.clientID
         var changes: [TicketChange] = [.messageAdded(messageID: model.id!.uuidString, author: actor, visibility: message.visibility)]
         // An explicit status wins over the automatic one ("reply and set pending").
         if let requested = message.status {
@@ -140,6 +151,23 @@ struct MessageAppendWriter: Sendable {
         let created = message.newAttachments.map { AttachmentModel($0, at: now, message: model.id, ticket: ticket.id) }
         model.attachmentCount = claimed.count + created.count
         return (Accepted(message: model, mail: message.mail, created: created, claimed: claimed, ticketID: try ticket.requireID(), search: request.search), changes)
+    }
+
+    private struct ClientKey: Hashable {
+        var ticket: UUID
+        var clientID: String
+    }
+
+    /// Messages already stored under the client ids the batch names, by ticket and id.
+    private static func storedByClientID(_ requests: [MessageAppend], tickets: Tickets, on tx: any Database) async throws -> [ClientKey: MessageRecord] {
+        let clientIDs = Set(requests.compactMap(\.message.clientID))
+        guard !clientIDs.isEmpty else { return [:] }
+        let ticketIDs = Array(tickets.byID.keys)
+        let found = try await SQLTicketRepository.messages(
+            where: "m.ticket_id IN (\(binds: ticketIDs)) AND m.client_id IN (\(binds: Array(clientIDs)))", on: tx.sql())
+        var stored: [ClientKey: MessageRecord] = [:]
+        for message in found { if let id = message.clientID { stored[ClientKey(ticket: message.ticketID, clientID: id)] = message } }
+        return stored
     }
 
     private struct Tickets {

@@ -104,7 +104,9 @@ enum MessageRows {
             risk: risk(
                 level: try row.decode(column: "risk_level", as: String?.self), harms: try row.decode(column: "harms", as: String?.self),
                 signals: try row.decode(column: "risk_signals", as: String?.self)),
-            topic: try TicketRows.suggestion(row, "topic"))
+            topic: try TicketRows.suggestion(row, "topic"),
+            seq: try row.decode(column: "seq", as: Int.self),
+            clientID: try row.decode(column: "client_id", as: String?.self))
     }
 
     static func risk(level: String?, harms: String?, signals: String?) -> MessageRisk? {

@@ -203,7 +203,7 @@ public struct SQLTicketRepository: TicketRepository {
         let events = try apply(changes, to: ticket, actor: actor, at: now)
         try await save(ticket, changeSeq: Sequences.ticketChange.next(on: tx.sql()), on: tx.sql())
         try await CustomerFeed.number(events, on: tx.sql())
-        try await events.insert(on: tx)
+        try await TicketEventLog.append(events, on: tx)
     }
 
     /// Folds changes into the ticket row, in memory, and returns their events, numbered after the ticket's last.
@@ -289,7 +289,8 @@ public struct SQLTicketRepository: TicketRepository {
             visibility: MessageVisibility(rawValue: message.visibility) ?? .public, body: message.body, language: message.language,
             createdAt: message.createdAt, attachments: [],
             risk: MessageRows.risk(level: message.riskLevel, harms: message.harms, signals: message.riskSignals),
-            topic: message.topic.flatMap(Topic.init(rawValue:)).map { TopicSuggestion(topic: $0, confidence: message.topicConfidence ?? 0) })
+            topic: message.topic.flatMap(Topic.init(rawValue:)).map { TopicSuggestion(topic: $0, confidence: message.topicConfidence ?? 0) },
+            seq: message.seq, clientID: message.clientID)
     }
 
     static func state(of ticket: TicketModel) -> TicketState {

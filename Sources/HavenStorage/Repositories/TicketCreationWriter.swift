@@ -86,6 +86,7 @@ struct TicketCreationWriter: Sendable {
         }
         let numbers = try await Sequences.next([.ticketNumber, .ticketChange], count: accepted.count, on: tx.sql())
         var tickets: [TicketModel] = [], messages: [MessageModel] = [], events: [TicketEventModel] = [], mailRows: [MailMessageModel] = []
+        var chats: [(ticket: UUID, contact: UUID, tokenHash: String)] = []
         var newFiles: [AttachmentModel] = []
         var records: [Int: TicketRecord] = [:]
         for (position, index) in accepted.enumerated() {
@@ -137,6 +138,7 @@ struct TicketCreationWriter: Sendable {
             events += try SQLTicketRepository.events(changes, of: ticket, firstSeq: 1, actor: request.actor, at: now)
             tickets.append(ticket)
             messages.append(message)
+            if let token = origin.chatTokenHash { chats.append((ticket.id!, ticket.requesterID, token)) }
             // Everything the answer shows is in hand: no read-back after the commit.
             let created = origin.newAttachments.map { AttachmentModel($0, at: now, message: message.id, ticket: ticket.id) }
             newFiles += created
@@ -159,10 +161,11 @@ struct TicketCreationWriter: Sendable {
         }
         try await tickets.insert(on: tx)
         try await messages.insert(on: tx)
+        try await ChatRows.insert(chats, at: now, on: tx.sql())
         try await TicketSearch.index(
             accepted.flatMap { [(ticketIDs[$0]!, requests[$0].search.heading), (ticketIDs[$0]!, requests[$0].search.body)] }, on: tx.sql())
         try await CustomerFeed.number(events, on: tx.sql())
-        try await events.insert(on: tx)
+        try await TicketEventLog.append(events, on: tx)
         try await mailRows.insert(on: tx)
         try await MailOriginals.insert(accepted.compactMap { requests[$0].origin.mail }, at: now, on: tx.sql())
         // Counted only where an acknowledgement would go out: mail is configured and the queue sends them.

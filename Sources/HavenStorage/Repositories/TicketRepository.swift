@@ -85,6 +85,9 @@ public struct NewMessage: Sendable, Equatable {
     public var mail: MailMetadata?
     /// Triage's assessment of a customer's message; risk raises the ticket's (and a critical one its priority).
     public var risk: RiskAssessment?
+    /// A chat message's id as its sending client chose it: a second message with the same id on the ticket is not
+    /// stored again; the first is answered, marked `duplicate`.
+    public var clientID: String?
 
     public init(
         body: String, visibility: MessageVisibility, status: TicketStatus? = nil, attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [],
@@ -144,6 +147,8 @@ public struct TicketOrigin: Sendable {
     /// The request's `Idempotency-Key`, written with the ticket; a key already held refuses the request with
     /// `IdempotencyConflict`.
     public var idempotency: IdempotencyReservation?
+    /// A live chat starts with this ticket: the SHA-256 (hex) of the customer's conversation token, written with it.
+    public var chatTokenHash: String?
 
     public init(
         attachmentIDs: [UUID] = [], newAttachments: [NewAttachment] = [], messageLanguage: String? = nil, mail: MailMetadata? = nil,

@@ -268,10 +268,10 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         let ids = members.compactMap(\.id)
         var held: [UUID: (chats: Int, tickets: Int)] = [:]
         let rows = try await sql.raw("""
-            SELECT COALESCE(assignee_id, offered_to) AS agent, channel, COUNT(*) AS n FROM tickets
+            SELECT COALESCE(assignee_id, offered_to) AS agent, \(AssignmentLoad.channelOfWork) AS channel, COUNT(*) AS n FROM tickets
             WHERE (assignee_id IN (\(binds: ids)) AND status IN (\(binds: AssignmentLoad.activeStatuses)))
                OR (assignee_id IS NULL AND offered_to IN (\(binds: ids)))
-            GROUP BY COALESCE(assignee_id, offered_to), channel
+            GROUP BY 1, 2
             """).all()
         for row in rows {
             let agent = try row.decode(column: "agent", as: UUID.self), count = try row.decode(column: "n", as: Int.self)

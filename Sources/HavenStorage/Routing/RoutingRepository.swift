@@ -236,9 +236,17 @@ extension AgentModel {
 enum AssignmentLoad {
     static let activeStatuses = [TicketStatus.new.rawValue, TicketStatus.open.rawValue]
 
+    /// The kind of work a ticket row (`tickets` unaliased) is for capacity: a chat while it is live; a chat that
+    /// has ended goes on like any ticket (by email), so it counts as one.
+    static let channelOfWork: SQLQueryString = """
+        CASE WHEN tickets.channel = 'chat' AND EXISTS (SELECT 1 FROM chats c WHERE c.ticket_id = tickets.id AND c.ended_at IS NOT NULL)
+        THEN 'ticket' ELSE tickets.channel END
+        """
+
     static func of(_ agentID: UUID, on sql: any SQLDatabase) async throws -> (chats: Int, tickets: Int) {
         let rows = try await sql.raw("""
-            SELECT channel, COUNT(*) AS n FROM tickets WHERE assignee_id = \(bind: agentID) AND status IN (\(binds: activeStatuses)) GROUP BY channel
+            SELECT \(channelOfWork) AS channel, COUNT(*) AS n FROM tickets WHERE assignee_id = \(bind: agentID) AND status IN (\(binds: activeStatuses))
+            GROUP BY 1
             """).all()
         var load = (chats: 0, tickets: 0)
         for row in rows {

@@ -1,0 +1,76 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The request context of WebSocket upgrades: plain, since a socket's caller is established by its first frame
+/// (the customer's token) or by the upgrade request's session cookie (an agent).
+public struct ChatSocketContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+    }
+}
+
+/// The routes that upgrade to WebSockets: `/chat/socket` (customers) and `/workspace/chat/socket` (agents).
+public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocketContext> {
+    let router = Router(context: ChatSocketContext.self)
+    let connection = ChatConnection(
+        chats: services.chats, tickets: services.tickets, intake: services.intake, hub: services.chatHub, database: services.database,
+        logger: services.logger)
+    router.ws("chat/socket") { inbound, outbound, _ in
+        try await ChatSockets.serve(connection, caller: .customer, inbound: inbound, outbound: outbound)
+    }
+    router.ws("workspace/chat/socket", shouldUpgrade: { request, _ in
+        // A page on another site cannot open an agent's socket with the agent's cookie: browsers always send Origin.
+        guard ChatSockets.sameOrigin(request), try await ChatSockets.agent(request, sessions: services.webSessions) != nil else { return .dontUpgrade }
+        return .upgrade([:])
+    }) { inbound, outbound, context in
+        guard let agent = try await ChatSockets.agent(context.request, sessions: services.webSessions) else { return }
+        try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
+    }
+    return router
+}
+
+enum ChatSockets {
+    /// The largest frame a client may send: a chat line of 4,000 characters in any script, with room for JSON.
+    static let maxFrameBytes = 64 << 10
+
+    static func serve(_ connection: ChatConnection, caller: ChatConnection.Caller, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let texts = inbound.messages(maxSize: maxFrameBytes).compactMap { @Sendable message -> String? in
+            if case .text(let text) = message { text } else { #"{"type":"binary"}"# }
+        }
+        let ending: ChatConnection.Ending
+        do {
+            ending = try await connection.run(caller: caller, inbound: texts) { try await outbound.write(.text($0)) }
+        } catch {
+            // The database failed under the conversation: the client reconnects and resumes from its last number.
+            connection.logger.error("chat connection failed", metadata: ["error": "\(String(reflecting: error))"])
+            try? await outbound.close(.unexpectedServerError, reason: "Please reconnect.")
+            return
+        }
+        switch ending {
+        case .clientLeft: break
+        case .refused(let reason): try? await outbound.close(.policyViolation, reason: String(reason.prefix(120)))
+        case .idle: try? await outbound.close(.goingAway, reason: "No ping for a minute.")
+        }
+    }
+
+    static func agent(_ request: Request, sessions: any WebSessionRepository) async throws -> AgentRecord? {
+        guard let cookie = request.cookies[WebSessionMiddleware.cookie]?.value else { return nil }
+        return try await sessions.session(token: cookie)?.agent
+    }
+
+    /// No Origin (not a browser) or the same host name as the request. Ports are not compared: some clients leave
+    /// the port out of Origin, and another port on the same host is the same operator.
+    static func sameOrigin(_ request: Request) -> Bool {
+        let origins = request.headers[values: .origin]
+        guard !origins.isEmpty else { return true }
+        guard let authority = request.head.authority, let host = URL(string: "http://" + authority)?.host?.lowercased() else { return false }
+        return origins.allSatisfy { URL(string: $0)?.host?.lowercased() == host }
+    }
+}

@@ -1,0 +1,205 @@
+import Crypto
+import FluentKit
+import Foundation
+import HavenCore
+import SQLKit
+
+/// A live chat as one side needs it: its ticket, who is in it, how far it has gone and been read.
+public struct ChatConversationRecord: Sendable, Equatable {
+    public var id: UUID
+    public var ticketID: UUID
+    public var ticketNumber: Int
+    public var contactID: UUID
+    public var language: String?
+    /// The ticket's queue (the safety queue's chats are only for the safety-trained).
+    public var queueSlug: String?
+    public var assigneeID: UUID?
+    public var assigneeName: String?
+    /// The ticket's last event number: the conversation's last sequence number.
+    public var lastSeq: Int
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var customerSeen: Int
+    public var agentSeen: Int
+    /// The customer's email, when they gave one (the transcript, and the conversation going on by email).
+    public var customerEmail: String?
+
+    public var state: ChatState { endedAt != nil ? .ended : assigneeID != nil ? .active : .waiting }
+}
+
+/// Entries after a sequence number, and how far the read went (entries the side does not see are skipped, so the
+/// next read starts after `through`, not after the last entry).
+public struct ChatEntriesPage: Sendable, Equatable {
+    public var entries: [ChatEntry]
+    public var through: Int
+    public var more: Bool
+}
+
+public protocol ChatRepository: Sendable {
+    func conversation(token: String) async throws -> ChatConversationRecord?
+    func conversation(ticket: TicketRef) async throws -> ChatConversationRecord?
+    /// What `side` sees after `seq`, in order, at most `limit` events scanned.
+    func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage
+    /// Records how far a side has read (never backwards).
+    func markSeen(ticket: UUID, by side: ChatParty, seq: Int) async throws
+    /// Ends the chat (a `chat.ended` event); false when it had ended already.
+    func end(ticket: UUID, by actor: Actor) async throws -> Bool
+    /// How many agents could take a new chat in this language now: online, under their chat capacity, speaking it.
+    func availableAgents(language: String?) async throws -> Int
+}
+
+/// The customer's conversation token: random, shown once, stored as its SHA-256.
+public enum ChatToken {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
+    }
+
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+enum ChatRows {
+    static func insert(_ chats: [(ticket: UUID, contact: UUID, tokenHash: String)], at now: Date, on sql: any SQLDatabase) async throws {
+        guard !chats.isEmpty else { return }
+        var insert = sql.insert(into: "chats").columns("id", "ticket_id", "contact_id", "token_hash", "started_at", "customer_seen_seq", "agent_seen_seq")
+        for chat in chats { insert = insert.values(SQLBind(UUID()), SQLBind(chat.ticket), SQLBind(chat.contact), SQLBind(chat.tokenHash), SQLBind(now), SQLBind(0), SQLBind(0)) }
+        try await insert.run()
+    }
+}
+
+public struct SQLChatRepository: ChatRepository {
+    let database: HavenDatabase
+    let now: @Sendable () -> Date
+
+    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.now = now
+    }
+
+    public func conversation(token: String) async throws -> ChatConversationRecord? {
+        try await conversation(where: "c.token_hash = \(bind: ChatToken.hash(token))")
+    }
+
+    public func conversation(ticket: TicketRef) async throws -> ChatConversationRecord? {
+        switch ticket {
+        case .id(let id): try await conversation(where: "c.ticket_id = \(bind: id)")
+        case .number(let number): try await conversation(where: "t.number = \(bind: number)")
+        }
+    }
+
+    private func conversation(where condition: SQLQueryString) async throws -> ChatConversationRecord? {
+        var query: SQLQueryString = """
+            SELECT c.id, c.ticket_id, c.contact_id, c.started_at, c.ended_at, c.customer_seen_seq, c.agent_seen_seq, t.number, t.language,
+                   t.assignee_id, t.last_event_seq, a.name AS agent_name, q.slug AS queue_slug, p.email AS customer_email
+            FROM chats c JOIN tickets t ON t.id = c.ticket_id LEFT JOIN agents a ON a.id = t.assignee_id
+            LEFT JOIN queues q ON q.id = t.queue_id JOIN contacts p ON p.id = c.contact_id
+            WHERE
+            """
+        query += " " + condition
+        guard let row = try await database.reader.sql().raw(query).first() else { return nil }
+        return ChatConversationRecord(
+            id: try row.decode(column: "id", as: UUID.self), ticketID: try row.decode(column: "ticket_id", as: UUID.self),
+            ticketNumber: try row.decode(column: "number", as: Int.self), contactID: try row.decode(column: "contact_id", as: UUID.self),
+            language: try row.decode(column: "language", as: String?.self), queueSlug: try row.decode(column: "queue_slug", as: String?.self),
+            assigneeID: try row.decode(column: "assignee_id", as: UUID?.self), assigneeName: try row.decode(column: "agent_name", as: String?.self),
+            lastSeq: try row.decode(column: "last_event_seq", as: Int.self), startedAt: try row.decode(column: "started_at", as: Date.self),
+            endedAt: try row.decode(column: "ended_at", as: Date?.self), customerSeen: try row.decode(column: "customer_seen_seq", as: Int.self),
+            agentSeen: try row.decode(column: "agent_seen_seq", as: Int.self), customerEmail: try row.decode(column: "customer_email", as: String?.self))
+    }
+
+    /// The event types a conversation shows; everything else in the log (routing, SLA, offers) is skipped.
+    static let chatTypes = ["message.added", "assignee.changed", "chat.ended"]
+
+    public func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage {
+        let sql = try database.reader.sql()
+        let rows = try await sql.raw("""
+            SELECT seq, type, payload, created_at FROM ticket_events
+            WHERE ticket_id = \(bind: ticket) AND seq > \(bind: seq) AND type IN (\(binds: Self.chatTypes))
+            ORDER BY seq LIMIT \(literal: limit)
+            """).all()
+        var changes: [(seq: Int, change: TicketChange, at: Date)] = []
+        for row in rows {
+            let change = try TicketChange(type: try row.decode(column: "type", as: String.self), payloadJSON: try row.decode(column: "payload", as: String.self))
+            changes.append((try row.decode(column: "seq", as: Int.self), change, try row.decode(column: "created_at", as: Date.self)))
+        }
+        let through = changes.last?.seq ?? seq
+        var agentIDs: Set<UUID> = [], messageIDs: [UUID] = []
+        for (_, change, _) in changes {
+            switch change {
+            case .messageAdded(let id, let author, let visibility):
+                if visibility == .public || side == .agent, let id = UUID(uuidString: id) { messageIDs.append(id) }
+                if author.kind == .agent, let id = author.id.flatMap(UUID.init(uuidString:)) { agentIDs.insert(id) }
+            case .assigneeChanged(let from, let to):
+                for id in [from, to].compactMap({ $0.flatMap(UUID.init(uuidString:)) }) { agentIDs.insert(id) }
+            default: break
+            }
+        }
+        let names = try await agentNames(Array(agentIDs), on: sql)
+        let messages = messageIDs.isEmpty ? [:] : Dictionary(
+            uniqueKeysWithValues: try await SQLTicketRepository.messages(where: "m.id IN (\(binds: messageIDs))", on: sql).map { ($0.id, $0) })
+        var entries: [ChatEntry] = []
+        for (seq, change, at) in changes {
+            guard var entry = ChatEntry.from(change, seq: seq, at: at, for: side, agentName: { id in
+                UUID(uuidString: id).flatMap { names[$0] }.map { side == .customer ? ChatEntry.publicName($0) : $0 }
+            }) else { continue }
+            if let id = entry.messageID {
+                guard let message = messages[id] else { continue }
+                entry.text = message.body
+                entry.clientID = message.clientID
+                if !message.attachments.isEmpty {
+                    entry.attachments = message.attachments.map { ChatAttachment(id: $0.id, filename: $0.filename, contentType: $0.contentType, size: $0.size) }
+                }
+            }
+            entries.append(entry)
+        }
+        return ChatEntriesPage(entries: entries, through: through, more: rows.count == limit)
+    }
+
+    private func agentNames(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [UUID: String] = [:]
+        for row in try await sql.raw("SELECT id, name FROM agents WHERE id IN (\(binds: ids))").all() {
+            names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+        }
+        return names
+    }
+
+    public func markSeen(ticket: UUID, by side: ChatParty, seq: Int) async throws {
+        let column: SQLQueryString = side == .agent ? "agent_seen_seq" : "customer_seen_seq"
+        try await database.write { tx in
+            try await tx.sql().raw("""
+                UPDATE chats SET \(column) = \(bind: seq) WHERE ticket_id = \(bind: ticket) AND \(column) < \(bind: seq)
+                """).run()
+        }
+    }
+
+    public func end(ticket: UUID, by actor: Actor) async throws -> Bool {
+        let now = self.now()
+        return try await database.write { tx in
+            let ended = try await tx.sql().raw("""
+                UPDATE chats SET ended_at = \(bind: now) WHERE ticket_id = \(bind: ticket) AND ended_at IS NULL RETURNING id
+                """).all()
+            guard !ended.isEmpty, let model = try await TicketModel.find(ticket, on: tx) else { return false }
+            try await SQLTicketRepository.record([.chatEnded(by: actor.kind)], on: model, actor: actor, at: now, tx: tx)
+            return true
+        }
+    }
+
+    public func availableAgents(language: String?) async throws -> Int {
+        let sql = try database.reader.sql()
+        let agents = try await AgentModel.query(on: database.reader).filter(\.$presence == Presence.online.rawValue).filter(\.$active == true).all()
+        var count = 0
+        for agent in agents {
+            if let language, agent.skillSet.level(in: language) == nil, !agent.skillSet.languages.isEmpty { continue }
+            let load = try await AssignmentLoad.of(agent.id!, on: sql)
+            if load.chats < agent.capacitySettings.chat { count += 1 }
+        }
+        return count
+    }
+}

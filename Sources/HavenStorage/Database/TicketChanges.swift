@@ -1,0 +1,159 @@
+import FluentKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+
+/// Tells whoever listens which tickets a committed transaction changed, and passes short signals (a chat's
+/// "typing") between nodes.
+///
+/// Every write that appends to a ticket's event log goes through `TicketEventLog.append`, which notes the ticket
+/// on the transaction it runs in (`HavenDatabase.write` opens the note). After the commit, this node's listeners
+/// are called; on PostgreSQL the same transaction also says `pg_notify`, which PostgreSQL delivers to every node's
+/// `TicketChangeListener` at commit, and never for a transaction rolled back. Listeners read what changed from the
+/// database: a notice carries ticket ids only, so one that arrives twice (or late) changes nothing.
+public final class TicketChanges: Sendable {
+    public typealias Listener = @Sendable (TicketNotice) -> Void
+
+    /// This process's id: a node skips its own notices coming back from PostgreSQL (it told its listeners already).
+    public let node = UUID()
+    private let listeners = NIOLockedValueBox<[Listener]>([])
+
+    public init() {}
+
+    public func listen(_ listener: @escaping Listener) {
+        listeners.withLockedValue { $0.append(listener) }
+    }
+
+    /// Tells this node's listeners.
+    public func deliver(_ notice: TicketNotice) {
+        for listener in listeners.withLockedValue({ $0 }) { listener(notice) }
+    }
+
+    /// The PostgreSQL channel notices travel on.
+    static let channel = "haven_tickets"
+}
+
+/// What a notice says.
+public enum TicketNotice: Sendable, Equatable {
+    /// These tickets' event logs grew (committed).
+    case changed([UUID])
+    /// A short-lived signal about one ticket that is not stored (a chat's typing), as the sender wrote it.
+    case signal(ticket: UUID, body: String)
+
+    /// `<node> c <id>,<id>` or `<node> s <id> <body>`: what travels in `pg_notify` (at most 8,000 bytes).
+    func wire(node: UUID) -> String {
+        switch self {
+        case .changed(let ids): "\(node.uuidString) c \(ids.map(\.uuidString).joined(separator: ","))"
+        case .signal(let ticket, let body): "\(node.uuidString) s \(ticket.uuidString) \(body)"
+        }
+    }
+
+    static func read(_ payload: String) -> (node: UUID, notice: TicketNotice)? {
+        let parts = payload.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, let node = UUID(uuidString: String(parts[0])) else { return nil }
+        switch parts[1] {
+        case "c": return (node, .changed(parts[2].split(separator: ",").compactMap { UUID(uuidString: String($0)) }))
+        case "s":
+            guard parts.count == 4, let ticket = UUID(uuidString: String(parts[2])) else { return nil }
+            return (node, .signal(ticket: ticket, body: String(parts[3])))
+        default: return nil
+        }
+    }
+
+    /// Ids per `pg_notify`: 100 × 37 bytes stays well under PostgreSQL's 8,000-byte payload limit.
+    static let idsPerNotice = 100
+}
+
+/// The tickets one transaction appended events to: opened by `HavenDatabase.write` around its body, in the task
+/// that runs it.
+final class TouchedTickets: @unchecked Sendable {
+    @TaskLocal static var current: TouchedTickets?
+    private let lock = NIOLock()
+    private var ids: [UUID] = []
+
+    func add<S: Sequence>(_ tickets: S) where S.Element == UUID {
+        lock.withLock { for id in tickets where !ids.contains(id) { ids.append(id) } }
+    }
+
+    var all: [UUID] { lock.withLock { ids } }
+}
+
+/// The one way events are appended to tickets' logs.
+enum TicketEventLog {
+    static func append(_ events: [TicketEventModel], on tx: any Database) async throws {
+        try await events.insert(on: tx)
+        TouchedTickets.current?.add(events.map(\.ticketID))
+    }
+}
+
+extension HavenDatabase {
+    /// Announces a signal to every node's listeners (this one at once; others through PostgreSQL).
+    public func signal(_ ticket: UUID, body: String) async {
+        let notice = TicketNotice.signal(ticket: ticket, body: body)
+        changes.deliver(notice)
+        guard isPostgres else { return }
+        do {
+            try await writer.sql().raw("SELECT pg_notify(\(bind: TicketChanges.channel), \(bind: notice.wire(node: changes.node)))").run()
+        } catch {
+            // A signal is a courtesy (typing); losing one is harmless.
+        }
+    }
+
+    /// Inside a write transaction on PostgreSQL: notices for the tickets it touched, delivered at commit.
+    func notifyTouched(_ touched: TouchedTickets, on tx: any Database) async throws {
+        guard isPostgres else { return }
+        let ids = touched.all
+        guard !ids.isEmpty else { return }
+        for start in stride(from: 0, to: ids.count, by: TicketNotice.idsPerNotice) {
+            let chunk = Array(ids[start..<min(start + TicketNotice.idsPerNotice, ids.count)])
+            try await tx.sql().raw("SELECT pg_notify(\(bind: TicketChanges.channel), \(bind: TicketNotice.changed(chunk).wire(node: changes.node)))").run()
+        }
+    }
+}
+
+/// Receives other nodes' notices on one dedicated PostgreSQL connection (`LISTEN haven_tickets`) and hands them to
+/// this node's listeners. Reconnects after a second when the connection drops; a node that was cut off misses
+/// nothing that matters, because listeners catch up from the database (see `ChatHub`'s periodic check).
+public struct TicketChangeListener: Sendable {
+    let url: String
+    let changes: TicketChanges
+    let logger: Logger
+
+    public init(url: String, changes: TicketChanges, logger: Logger) {
+        self.url = url
+        self.changes = changes
+        self.logger = logger
+    }
+
+    /// Listens until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await listenOnce()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("ticket notices: connection lost, reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func listenOnce() async throws {
+        let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
+        defer { Task { try? await connection.close() } }
+        try await connection.listen(on: TicketChanges.channel) { notifications in
+            logger.debug("ticket notices: listening")
+            for try await notification in notifications {
+                guard let (node, notice) = TicketNotice.read(notification.payload), node != changes.node else { continue }
+                changes.deliver(notice)
+            }
+        }
+    }
+}
