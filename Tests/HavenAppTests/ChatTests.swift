@@ -271,6 +271,33 @@ final class ChatProbe: Sendable {
         }
     }
 
+    @Test func anEndedChatGoesOnByEmail() async throws {
+        try await withApp(mailOut: try MailOutTests.mailOut(port: 9), live: true) { app, client in
+            let port = try #require(client.port)
+            let started = try await Self.start(client)
+            let number = try #require(started["ticket"] as? Int)
+            let reply: @Sendable (String) async throws -> [String: Any] = { text in
+                try await client.execute(uri: "/api/v1/tickets/\(number)/messages", method: .post, headers: app.admin.header, body: json(["body": text])) { response in
+                    #expect(response.status == .created)
+                    return try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                }
+            }
+            // During the chat, an answer goes to the chat only.
+            _ = try await reply("Estou aqui!")
+            let customer = ChatProbe(port: port, path: "/chat/socket")
+            customer.send(["type": "hello", "token": try #require(started["token"] as? String)])
+            _ = try await customer.next("welcome")
+            customer.send(["type": "end"])
+            var ended = false
+            while !ended { ended = try await customer.next("entry")["kind"] as? String == "ended" }
+            customer.close()
+            // After it ended, the answer is mailed to the address given at the start.
+            _ = try await reply("Resolvido: enviei um link por e-mail.")
+            let messages = try await app.services.tickets.find(.number(number), includeInternal: true)?.messages ?? []
+            #expect(messages.map { $0.email?.status } == [nil, nil, "queued"])
+        }
+    }
+
     @Test func leavingAMessageWhenNobodyCanAnswerMakesAnEmailTicket() async throws {
         try await withApp(live: true) { app, client in
             try await client.execute(uri: "/chat/availability?language=pt-BR", method: .get) { response in

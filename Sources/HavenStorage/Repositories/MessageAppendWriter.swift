@@ -51,6 +51,7 @@ struct MessageAppendWriter: Sendable {
 
         // Messages sent again under the same client id (a chat client after a reconnect) are answered, not stored.
         var stored = try await Self.storedByClientID(requests, tickets: tickets, on: tx)
+        let endedChats = try await Self.endedChats(tickets, on: tx)
 
         var results: [Result<MessageRecord, any Error>] = []
         var accepted: [Accepted] = []
@@ -71,7 +72,7 @@ struct MessageAppendWriter: Sendable {
                 events += try SQLTicketRepository.apply(changes, to: ticket, actor: request.actor, at: now)
                 if !touched.contains(entry.ticketID) { touched.append(entry.ticketID) }
                 accepted.append(entry)
-                if let settings = outboundMail, emailsCustomer(request, ticket: ticket) {
+                if let settings = outboundMail, emailsCustomer(request, ticket: ticket, chatEnded: endedChats.contains(entry.ticketID)) {
                     outgoing.append(OutboundMailQueue.rows(.reply, ticketID: entry.ticketID, messageID: entry.message.id, settings: settings, at: now))
                 }
                 var record = try SQLTicketRepository.record(entry.message)
@@ -104,9 +105,18 @@ struct MessageAppendWriter: Sendable {
         return results
     }
 
-    /// An agent's public reply on a ticket whose customer is answered by email.
-    private func emailsCustomer(_ request: MessageAppend, ticket: TicketModel) -> Bool {
-        request.actor.kind == .agent && request.message.visibility == .public && (Channel(rawValue: ticket.channel)?.repliesByEmail ?? false)
+    /// An agent's public reply on a ticket whose customer is answered by email: an email or form request, or a chat
+    /// that has ended (the conversation goes on by email).
+    private func emailsCustomer(_ request: MessageAppend, ticket: TicketModel, chatEnded: Bool) -> Bool {
+        request.actor.kind == .agent && request.message.visibility == .public && ((Channel(rawValue: ticket.channel)?.repliesByEmail ?? false) || chatEnded)
+    }
+
+    /// The batch's chat tickets whose chat has ended.
+    private static func endedChats(_ tickets: Tickets, on tx: any Database) async throws -> Set<UUID> {
+        let chats = tickets.byID.values.filter { $0.channel == Channel.chat.rawValue }.compactMap(\.id)
+        guard !chats.isEmpty else { return [] }
+        let rows = try await tx.sql().raw("SELECT ticket_id FROM chats WHERE ticket_id IN (\(binds: chats)) AND ended_at IS NOT NULL").all()
+        return Set(try rows.map { try $0.decode(column: "ticket_id", as: UUID.self) })
     }
 
     /// Checks one request against its ticket as it stands in the batch, and builds its rows and changes.
