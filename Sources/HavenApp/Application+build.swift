@@ -158,7 +158,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
     TicketPageController(
         tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,
-        store: services.attachmentStore, now: services.now
+        store: services.attachmentStore, chats: services.chats, now: services.now
     ).addRoutes(to: workspace)
 
     // The in-app API: its callers are apps' users with signed identities, not agents.

@@ -11,6 +11,7 @@ struct TicketPageController {
     let directory: any DirectoryRepository
     let attachments: any AttachmentRepository
     let store: AttachmentStore
+    let chats: any ChatRepository
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -18,6 +19,7 @@ struct TicketPageController {
         group.post("tickets/:id/reply", use: reply)
         group.post("tickets/:id/update", use: update)
         group.post("tickets/:id/take", use: take)
+        group.post("tickets/:id/chat/end", use: endChat)
         group.get("attachments/:id", use: download)
     }
 
@@ -42,6 +44,14 @@ struct TicketPageController {
             return try await page(ticket, context: context, problem: Self.describe(error), draft: body, status: .unprocessableContent)
         }
         return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=\(visibility == .internal ? "noted" : "sent")")
+    }
+
+    /// Ends a live chat from the agent's side; the ticket stays, and goes on by email.
+    @Sendable func endChat(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context, withMessages: false)
+        _ = try await chats.end(ticket: ticket.id, by: Self.actor(agent))
+        return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=chat_ended")
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -111,10 +121,12 @@ struct TicketPageController {
         async let queuesRead = directory.queues()
         // The agent's other open tickets beside this one: several at once, one click (or [ and ]) apart.
         async let mineRead = inbox.tickets(.mine, filter: InboxFilter(), agentID: agent.id, visibility: visibility, limit: 20, offset: 0)
+        async let chatRead = ticket.channel == .chat ? chats.conversation(ticket: .id(ticket.id)) : nil
         let (events, history, agents, queues, mine) = try await (eventsRead ?? [], historyRead, agentsRead, queuesRead, mineRead.tickets)
+        let chat = try await chatRead
         let values = TicketPageView(
             ticket: ticket, events: events, history: history, agents: agents, queues: queues.filter { visibility.allows(queueSlug: $0.slug) },
-            mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now()
+            mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now(), chat: chat
         ).values()
         let content = WorkspacePage.ticket.render(values)
         return WorkspacePage.html(
@@ -122,7 +134,7 @@ struct TicketPageController {
             status: status)
     }
 
-    static let notices = ["sent": "reply.sent", "noted": "reply.noted", "saved": "props.saved", "taken": "props.taken"]
+    static let notices = ["sent": "reply.sent", "noted": "reply.noted", "saved": "props.saved", "taken": "props.taken", "chat_ended": "chat.ended"]
 
     static func actor(_ agent: AgentRecord) -> Actor { .agent(agent.id.uuidString.lowercased()) }
 

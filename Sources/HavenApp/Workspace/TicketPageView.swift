@@ -17,6 +17,8 @@ struct TicketPageView {
     var csrf: String
     var draft: String?
     var now: Date
+    /// The live chat, when the ticket is one.
+    var chat: ChatConversationRecord? = nil
 
     /// Other tickets in this many days make the requester a repeat contact.
     static let repeatWindow: TimeInterval = 7 * 24 * 3600
@@ -30,6 +32,10 @@ struct TicketPageView {
         values["createdHTML"] = Self.sentence("ticket.created", date: ticket.createdAt, locale: locale)
         values["mine"] = ticket.assignee?.id == viewer.id
         values["messages"] = (ticket.messages ?? []).map(message)
+        values["chat"] = chat.map { chat -> [String: Any] in
+            // The console resumes after the last message on the page: anything newer arrives live.
+            ["after": (ticket.messages ?? []).map(\.seq).max() ?? 0, "ended": chat.endedAt != nil]
+        } ?? false
         values["draft"] = draft ?? ""
         values["replyStatuses"] = [TicketStatus.open, .pending, .onHold, .solved].map { ["value": $0.rawValue, "label": text("status." + $0.rawValue)] }
         values["selects"] = selects()

@@ -15,7 +15,11 @@ struct WorkspaceAssets {
 
     init() {
         var assets: [String: Asset] = [:]
-        for (name, type) in [("workspace.css", "text/css; charset=utf-8"), ("workspace.js", "text/javascript; charset=utf-8")] {
+        for (name, type) in [
+            ("workspace.css", "text/css; charset=utf-8"), ("workspace.js", "text/javascript; charset=utf-8"),
+            ("workspace-chat.js", "text/javascript; charset=utf-8"), ("chat-widget.js", "text/javascript; charset=utf-8"),
+            ("chat-widget.css", "text/css; charset=utf-8"),
+        ] {
             let url = Bundle.module.resourceURL?.appendingPathComponent("workspace").appendingPathComponent(name)
             guard let url, let data = try? Data(contentsOf: url) else { fatalError("\(name) is missing from the bundle") }
             assets[name] = Asset(bytes: ByteBuffer(bytes: data), type: type, etag: "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\"")

@@ -65,3 +65,6 @@ document.addEventListener("keydown", (event) => {
     }
     if (done) event.preventDefault();
 });
+
+// A live chat's ticket page: the console module keeps it live over a WebSocket.
+if (document.getElementById("chat-live")) import("/assets/workspace-chat.js");
