@@ -3,6 +3,7 @@ import HavenCore
 import HavenStorage
 import Hummingbird
 import HummingbirdWebSocket
+import ServiceLifecycle
 
 /// The request context of WebSocket upgrades: plain, since a socket's caller is established by its first frame
 /// (the customer's token) or by the upgrade request's session cookie (an agent).
@@ -46,7 +47,12 @@ enum ChatSockets {
         }
         let ending: ChatConnection.Ending
         do {
-            ending = try await connection.run(caller: caller, inbound: texts) { try await outbound.write(.text($0)) }
+            // A node shutting down (SIGTERM) lets its chats go: clients reconnect (to another node) and resume.
+            ending = try await cancelWhenGracefulShutdown {
+                try await connection.run(caller: caller, inbound: texts) { try await outbound.write(.text($0)) }
+            }
+        } catch is CancellationError {
+            return
         } catch {
             // The database failed under the conversation: the client reconnects and resumes from its last number.
             connection.logger.error("chat connection failed", metadata: ["error": "\(String(reflecting: error))"])
