@@ -164,7 +164,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     // The in-app API: its callers are apps' users with signed identities, not agents.
     let verifier = AppIdentityVerifier(apps: services.apps)
     AppAdminController(apps: services.apps, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
-    ChatController(intake: services.intake, chats: services.chats, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: router)
+    ChatController(
+        intake: services.intake, chats: services.chats, verifier: verifier, limiter: RateLimiter(now: services.now), trustedProxies: configuration.trustedProxies,
+        bodyLimit: configuration.maxBodyBytes
+    ).addRoutes(to: router)
     let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter(now: services.now)))
     InAppController(
         intake: services.intake, tickets: services.tickets, customers: services.customers, store: services.attachmentStore,

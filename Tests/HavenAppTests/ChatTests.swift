@@ -268,6 +268,19 @@ final class ChatProbe: Sendable {
                 #expect(String(buffer: response.body).contains("email"))
             }
             socket2.close()
+
+            // A script starting chats from one address is slowed down (10 a minute), with a problem+json answer.
+            var statuses: [HTTPResponse.Status] = []
+            for n in 0..<12 {
+                try await client.execute(
+                    uri: "/chat/conversations", method: .post, headers: [.contentType: "application/json"],
+                    body: json(["email": "bot\(n)@example.com", "message": "spam \(n)", "offline": true])
+                ) { response in
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests { #expect(response.headers[.retryAfter] != nil) }
+                }
+            }
+            #expect(statuses.contains(.tooManyRequests))
         }
     }
 

@@ -119,12 +119,14 @@ struct ChatConnection: Sendable {
         }
 
         /// A signal from another connection, as this client should see it; nil for its own, and for a customer's own
-        /// side's.
+        /// side's (an agent also sees other agents' typing on the chat: who else is there).
         func forwarded(_ body: String) -> String? {
             let parts = body.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0] != Substring(id.uuidString) else { return nil }
             let frame = String(parts[1])
-            if side == .customer, frame.contains(#""from":"customer""#) || frame.contains(#""by":"customer""#) { return nil }
+            struct Sender: Decodable { var from: ChatParty?; var by: ChatParty? }
+            let sender = try? JSONDecoder().decode(Sender.self, from: Data(frame.utf8))
+            if side == .customer, (sender?.from ?? sender?.by) == .customer { return nil }
             return frame
         }
     }

@@ -12,7 +12,11 @@ struct ChatController {
     let intake: TicketIntake
     let chats: any ChatRepository
     let verifier: AppIdentityVerifier
+    let limiter: RateLimiter
+    let trustedProxies: Set<String>
     let bodyLimit: Int
+    /// Chats started (or messages left) per visitor address: a person starts a few; a script is slowed down.
+    static let perAddressPerMinute = 10
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let group = router.group("chat").add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.contentType], allowMethods: [.get, .post]))
@@ -26,6 +30,11 @@ struct ChatController {
     /// `POST /chat/conversations`: a new chat (a ticket with channel chat, through the same intake as every channel),
     /// or with `offline: true` a message left for later, answered by email (channel web).
     @Sendable func start(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let address = ContactFormController.client(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .init("X-Forwarded-For")!], trusted: trustedProxies)
+        if let wait = limiter.check("chat:\(address)", perMinute: Self.perAddressPerMinute) {
+            throw AppIdentityMiddleware.limited("Too many chats started from your address", wait)
+        }
         let body = try await JSON.decode(StartChatBody.self, from: request, limit: bodyLimit)
         var requester = RequesterDraft(email: body.email, name: body.name, locale: body.language)
         if let identity = body.identity {

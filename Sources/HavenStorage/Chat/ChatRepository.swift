@@ -192,14 +192,19 @@ public struct SQLChatRepository: ChatRepository {
     }
 
     public func availableAgents(language: String?) async throws -> Int {
-        let sql = try database.reader.sql()
         let agents = try await AgentModel.query(on: database.reader).filter(\.$presence == Presence.online.rawValue).filter(\.$active == true).all()
-        var count = 0
-        for agent in agents {
-            if let language, agent.skillSet.level(in: language) == nil, !agent.skillSet.languages.isEmpty { continue }
-            let load = try await AssignmentLoad.of(agent.id!, on: sql)
-            if load.chats < agent.capacitySettings.chat { count += 1 }
+            .filter { agent in language.map { agent.skillSet.level(in: $0) != nil } ?? true }
+        guard !agents.isEmpty else { return 0 }
+        // Their live chats, in one query.
+        var chats: [UUID: Int] = [:]
+        for row in try await database.reader.sql().raw("""
+            SELECT assignee_id, COUNT(*) AS n FROM tickets
+            WHERE assignee_id IN (\(binds: agents.compactMap(\.id))) AND status IN (\(binds: AssignmentLoad.activeStatuses))
+              AND \(AssignmentLoad.channelOfWork) = 'chat'
+            GROUP BY assignee_id
+            """).all() {
+            chats[try row.decode(column: "assignee_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
-        return count
+        return agents.filter { (chats[$0.id!] ?? 0) < $0.capacitySettings.chat }.count
     }
 }

@@ -147,13 +147,18 @@ public struct TicketChangeListener: Sendable {
         let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        try await connection.listen(on: TicketChanges.channel) { notifications in
-            logger.debug("ticket notices: listening")
-            for try await notification in notifications {
-                guard let (node, notice) = TicketNotice.read(notification.payload), node != changes.node else { continue }
-                changes.deliver(notice)
+        do {
+            try await connection.listen(on: TicketChanges.channel) { notifications in
+                logger.debug("ticket notices: listening")
+                for try await notification in notifications {
+                    guard let (node, notice) = TicketNotice.read(notification.payload), node != changes.node else { continue }
+                    changes.deliver(notice)
+                }
             }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        try? await connection.close()
     }
 }
