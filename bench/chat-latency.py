@@ -8,13 +8,12 @@ WebSocket out), and the server's memory (RSS) under that load.
 With --postgres, two Haven nodes share one PostgreSQL database: customers talk to node A, agents listen on node B.
 The load client runs on the same machine as the server(s), in one Python process: its own delays count in the figures.
 """
-import asyncio, json, os, random, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
-from http.cookiejar import CookieJar
+import asyncio, json, os, random, subprocess, sys, tempfile, time, urllib.request
 
 import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-from e2e_support import free_port, wait
+from e2e_support import free_port, listening, session_cookie, wait
 
 haven = os.path.abspath(sys.argv[1])
 chats = int(sys.argv[sys.argv.index("--chats") + 1]) if "--chats" in sys.argv else 1000
@@ -24,34 +23,17 @@ work = tempfile.mkdtemp(prefix="haven-chat-bench-")
 
 
 def start(port, args, demo):
-    process = subprocess.Popen([haven, "serve", "--port", str(port), "--log-level", "error"] + (["--demo"] if demo else []) + args,
+    # As behind a reverse proxy: every visitor has their own address (chat starts are limited per address).
+    process = subprocess.Popen([haven, "serve", "--port", str(port), "--log-level", "error", "--trusted-proxy", "127.0.0.1"] + (["--demo"] if demo else []) + args,
                                stdout=open(os.path.join(work, "haven-%d.log" % port), "w"), stderr=subprocess.STDOUT)
-    wait("Haven", lambda: ok("http://127.0.0.1:%d/healthz" % port), seconds=120)
+    wait("Haven", lambda: listening("http://127.0.0.1:%d" % port), seconds=120)
     return process
-
-
-def ok(url):
-    try:
-        urllib.request.urlopen(url, timeout=1)
-        return True
-    except Exception:
-        return False
 
 
 def start_chat(port, n):
     body = json.dumps({"email": "load%d@example.com" % n, "message": "chat %d starts" % n, "language": "en"}).encode()
-    request = urllib.request.Request("http://127.0.0.1:%d/chat/conversations" % port, data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request("http://127.0.0.1:%d/chat/conversations" % port, data=body, headers={"Content-Type": "application/json", "X-Forwarded-For": "10.%d.%d.%d" % (n >> 16 & 255, n >> 8 & 255, n & 255)})
     return json.loads(urllib.request.urlopen(request, timeout=30).read())
-
-
-def session_cookie(port):
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open("http://127.0.0.1:%d/login?lang=en" % port).read().decode()
-    token = page.split('name="login_token" value="')[1].split('"')[0]
-    opener.open("http://127.0.0.1:%d/login" % port, data=urllib.parse.urlencode(
-        {"email": "sofia@haven.demo", "password": "haven-demo-2026", "login_token": token}).encode())
-    return next(c.value for c in jar if c.name == "haven_session")
 
 
 def rss_mb(pid):
@@ -75,7 +57,7 @@ async def main():
         b_port = a_port
     try:
         started = [start_chat(a_port, n) for n in range(chats)]
-        cookie = session_cookie(b_port)
+        cookie = session_cookie("http://127.0.0.1:%d" % b_port, "sofia@haven.demo")
         sent_at, latencies = {}, []
         agents, customers = [], []
         for chat in started:

@@ -21,20 +21,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 from selenium.webdriver.support import expected_conditions
 from axe_selenium_python import Axe
 
-from e2e_support import free_port, wait
+from e2e_support import Checks, free_port, listening, session_cookie, wait
 
 haven = os.path.abspath(sys.argv[1])
 screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
 work = tempfile.mkdtemp(prefix="haven-e2e-chat-")
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-    print("ok -", what)
+check = Checks()
 
 
 port = free_port()
@@ -89,8 +81,7 @@ def log_texts(driver):
 
 customer = agent = None
 try:
-    wait("Haven to listen", lambda: subprocess.run(["python3", "-c", "import urllib.request; urllib.request.urlopen('%s/healthz')" % base],
-                                                    capture_output=True).returncode == 0, seconds=60)
+    wait("Haven to listen", lambda: listening(base), seconds=60)
     customer, agent = browser(), browser()
 
     # 1. Nobody online: say so, and take a message for email.
@@ -135,8 +126,8 @@ try:
     agent.execute_script("window.__samePage = true")
     box = agent.find_element(By.ID, "reply-body")
     box.send_keys("Hi Lena, I'm checking your stream settings now.")
-    until(customer, "the typing line", lambda: "typing" in customer.find_element(By.CSS_SELECTOR, ".haven-chat-typing").text)
-    check(True, "the customer sees the agent typing")
+    typing = until(customer, "the typing line", lambda: customer.find_element(By.CSS_SELECTOR, ".haven-chat-typing").text)
+    check(typing == "Sofia is typing…", "the customer sees the agent typing: " + typing)
     agent.find_element(By.ID, "send").click()
     until(customer, "the agent's answer", lambda: "Hi Lena, I'm checking your stream settings now." in log_texts(customer))
     check(agent.execute_script("return window.__samePage === true"), "the agent's answer went into the chat without a reload")
@@ -179,7 +170,7 @@ try:
     check(not customer.find_elements(By.ID, "haven-chat-input"), "the customer's chat has ended: no more typing into it")
     until(agent, "the ended state", lambda: "ended" in agent.find_element(By.CSS_SELECTOR, "#chat-live .chat-state").text)
     check(not agent.find_elements(By.ID, "end-chat-form"), "the agent's page shows the chat has ended")
-    print("%d passed, 0 failed" % checks)
+    print("%d passed, 0 failed" % check.passed)
 except Exception as failure:
     print("FAILED:", failure)
     for name, driver in (("customer", customer), ("agent", agent)):
@@ -191,7 +182,7 @@ except Exception as failure:
     if agent:
         print("agent console:", agent.get_log("browser")[-10:])
         print("agent chat:", agent.execute_script("return document.getElementById('chat-live')?.outerHTML"))
-    print("%d passed, 1 failed" % checks)
+    print("%d passed, 1 failed" % check.passed)
     sys.exit(1)
 finally:
     for driver in (customer, agent):

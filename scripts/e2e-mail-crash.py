@@ -10,7 +10,7 @@ restart. Real processes end to end: the `haven` binary on SQLite and scripts/smt
 Usage: e2e-mail-crash.py PATH/TO/haven"""
 import json, os, signal, subprocess, sys, tempfile, time, urllib.request
 
-from e2e_support import free_port, wait
+from e2e_support import free_port, listening, wait
 
 haven = os.path.abspath(sys.argv[1])
 here = os.path.dirname(os.path.abspath(__file__))
@@ -49,8 +49,7 @@ command = [haven, "serve", "--data-dir", os.path.join(work, "data"), "--port", s
 
 def start(extra=()):
     process = subprocess.Popen(command + list(extra), stdout=subprocess.DEVNULL)
-    wait("Haven to listen", lambda: subprocess.run(["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:%d/healthz')" % port],
-                                                    capture_output=True).returncode == 0)
+    wait("Haven to listen", lambda: listening("http://127.0.0.1:%d" % port))
     return process
 
 

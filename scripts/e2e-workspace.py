@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions
 from axe_selenium_python import Axe
 
-from e2e_support import free_port, wait
+from e2e_support import Checks, free_port, listening, session_cookie, wait
 
 haven = os.path.abspath(sys.argv[1])
 screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
@@ -29,15 +29,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 work = tempfile.mkdtemp(prefix="haven-e2e-web-")
 sink_dir = os.path.join(work, "sink")
 os.makedirs(sink_dir)
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    if not condition:
-        raise AssertionError(what)
-    checks += 1
-    print("ok -", what)
+check = Checks()
 
 
 def delivered():
@@ -96,8 +88,7 @@ def post_form_value(form_selector, name, value):
 
 
 try:
-    wait("Haven to listen", lambda: subprocess.run(["python3", "-c", "import urllib.request; urllib.request.urlopen('%s/healthz')" % base],
-                                                    capture_output=True).returncode == 0, seconds=60)
+    wait("Haven to listen", lambda: listening(base), seconds=60)
     service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(20)
@@ -206,7 +197,7 @@ try:
         check("/login" in other.current_url, "'sign out everywhere' ends the other browser's session")
     finally:
         other.quit()
-    print("%d passed, 0 failed" % checks)
+    print("%d passed, 0 failed" % check.passed)
 except Exception as error:
     print("FAILED:", error)
     if driver:

@@ -56,7 +56,7 @@ struct ChatConnection: Sendable {
                 continuation.yield(.tick)
             }
         }
-        var session = Session(id: UUID(), caller: caller, started: ContinuousClock.now)
+        var session = Session(id: UUID(), caller: caller, lastHeard: ContinuousClock.now)
         defer {
             reader.cancel()
             ticker.cancel()
@@ -86,7 +86,6 @@ struct ChatConnection: Sendable {
     private struct Session {
         let id: UUID
         let caller: Caller
-        let started: ContinuousClock.Instant
         var conversation: ChatConversationRecord?
         var subscription: UUID?
         /// The last sequence number sent to this client.
@@ -95,11 +94,10 @@ struct ChatConnection: Sendable {
         /// Known from the welcome or from the `ended` entry as it passes.
         var ended = false
 
-        init(id: UUID, caller: Caller, started: ContinuousClock.Instant) {
+        init(id: UUID, caller: Caller, lastHeard: ContinuousClock.Instant) {
             self.id = id
             self.caller = caller
-            self.started = started
-            lastHeard = started
+            self.lastHeard = lastHeard
         }
 
         var side: ChatParty {
@@ -125,7 +123,7 @@ struct ChatConnection: Sendable {
             guard parts.count == 2, parts[0] != Substring(id.uuidString) else { return nil }
             let frame = String(parts[1])
             struct Sender: Decodable { var from: ChatParty?; var by: ChatParty? }
-            let sender = try? JSONDecoder().decode(Sender.self, from: Data(frame.utf8))
+            let sender = try? ChatProtocol.decoder.decode(Sender.self, from: Data(frame.utf8))
             if side == .customer, (sender?.from ?? sender?.by) == .customer { return nil }
             return frame
         }
@@ -215,6 +213,10 @@ struct ChatConnection: Sendable {
         id: String, text: String, attachments: [UUID], conversation: ChatConversationRecord, session: Session,
         send: @escaping @Sendable (String) async throws -> Void
     ) async throws {
+        guard !session.ended else {
+            try await send(ChatServerFrame.error(code: "ended", detail: "This chat has ended. Start a new one, or answer the email we send.", id: id).json())
+            return
+        }
         var message = NewMessage(body: text, visibility: .public, attachmentIDs: attachments)
         message.clientID = id
         if session.side == .customer {
@@ -223,20 +225,12 @@ struct ChatConnection: Sendable {
             message.risk = intake.assessRisk(of: text)
         }
         do {
-            if session.ended { throw ChatRefusal(code: "ended", detail: "This chat has ended. Start a new one, or answer the email we send.") }
             let stored = try await tickets.addMessage(to: .id(conversation.ticketID), message, actor: session.actor)
             try await send(ChatServerFrame.ack(id: id, seq: stored.seq, duplicate: stored.duplicate).json())
-        } catch let refusal as ChatRefusal {
-            try await send(ChatServerFrame.error(code: refusal.code, detail: refusal.detail, id: id).json())
         } catch let error as DomainError {
             try await send(ChatServerFrame.error(code: "refused", detail: APIError.from(error)?.detail ?? "The message was refused.", id: id).json())
         }
     }
-}
-
-struct ChatRefusal: Error {
-    var code: String
-    var detail: String
 }
 
 extension Optional where Wrapped: Sendable {

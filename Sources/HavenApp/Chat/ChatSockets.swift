@@ -3,13 +3,15 @@ import HavenCore
 import HavenStorage
 import Hummingbird
 import HummingbirdWebSocket
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-/// The request context of WebSocket upgrades: plain, since a socket's caller is established by its first frame
-/// (the customer's token) or by the upgrade request's session cookie (an agent).
+/// The request context of WebSocket upgrades. A customer is known by the first frame (the conversation token); an
+/// agent by the upgrade request's session cookie, read once when the upgrade is decided and kept here for the handler.
 public struct ChatSocketContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
+    let agent = NIOLockedValueBox<AgentRecord?>(nil)
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -26,12 +28,13 @@ public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocket
     router.ws("chat/socket") { inbound, outbound, _ in
         try await ChatSockets.serve(connection, caller: .customer, inbound: inbound, outbound: outbound)
     }
-    router.ws("workspace/chat/socket", shouldUpgrade: { request, _ in
+    router.ws("workspace/chat/socket", shouldUpgrade: { request, context in
         // A page on another site cannot open an agent's socket with the agent's cookie: browsers always send Origin.
-        guard ChatSockets.sameOrigin(request), try await ChatSockets.agent(request, sessions: services.webSessions) != nil else { return .dontUpgrade }
+        guard ChatSockets.sameOrigin(request), let agent = try await ChatSockets.agent(request, sessions: services.webSessions) else { return .dontUpgrade }
+        context.agent.withLockedValue { $0 = agent }
         return .upgrade([:])
     }) { inbound, outbound, context in
-        guard let agent = try await ChatSockets.agent(context.request, sessions: services.webSessions) else { return }
+        guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
     }
     return router

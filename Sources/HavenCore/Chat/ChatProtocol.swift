@@ -14,6 +14,15 @@ public enum ChatProtocol {
     public static let maxClientID = 64
     /// The most entries sent in one catch-up; a client further behind gets the rest in the next frames.
     public static let catchUpPage = 200
+
+    /// One coder each for every frame (they are made once: frames are the hot path).
+    public static let decoder = JSONDecoder()
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }
 
 /// Who is on a side of the chat.
@@ -53,7 +62,7 @@ public enum ChatClientFrame: Sendable, Equatable {
     /// Reads one frame; a frame that is not one of ours is refused with a reason a developer can act on.
     public static func decode(_ text: String) throws(ChatProtocolError) -> ChatClientFrame {
         let wire: Wire
-        do { wire = try JSONDecoder().decode(Wire.self, from: Data(text.utf8)) } catch {
+        do { wire = try ChatProtocol.decoder.decode(Wire.self, from: Data(text.utf8)) } catch {
             throw .badFrame("A frame is a JSON object with a \"type\"; this one could not be read.")
         }
         switch wire.type {
@@ -218,9 +227,7 @@ public enum ChatServerFrame: Sendable, Equatable {
     case error(code: String, detail: String, id: String?)
 
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = ChatProtocol.encoder
         let data: Data?
         switch self {
         case .welcome(let welcome): data = try? encoder.encode(Typed(type: "welcome", body: welcome))

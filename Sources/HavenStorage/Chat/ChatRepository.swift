@@ -118,47 +118,60 @@ public struct SQLChatRepository: ChatRepository {
 
     public func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage {
         let sql = try database.reader.sql()
+        // Every woken connection runs this: one query for the events with their messages and authors' names (a
+        // message's row has the seq of its `message.added` event); files and the names of agents joining or leaving
+        // are read only when there are any.
         let rows = try await sql.raw("""
-            SELECT seq, type, payload, created_at FROM ticket_events
-            WHERE ticket_id = \(bind: ticket) AND seq > \(bind: seq) AND type IN (\(binds: Self.chatTypes))
-            ORDER BY seq LIMIT \(literal: limit)
+            SELECT e.seq, e.type, e.payload, e.created_at, m.id AS message_id, m.body, m.client_id, m.attachment_count, a.name AS author_name
+            FROM ticket_events e
+            LEFT JOIN messages m ON e.type = 'message.added' AND m.ticket_id = e.ticket_id AND m.seq = e.seq
+            LEFT JOIN agents a ON a.id = m.author_id
+            WHERE e.ticket_id = \(bind: ticket) AND e.seq > \(bind: seq) AND e.type IN (\(binds: Self.chatTypes))
+            ORDER BY e.seq LIMIT \(literal: limit)
             """).all()
-        var changes: [(seq: Int, change: TicketChange, at: Date)] = []
+        struct Row {
+            var seq: Int, change: TicketChange, at: Date
+            var messageID: UUID?, body: String?, clientID: String?, files: Int, authorName: String?
+        }
+        var read: [Row] = [], assignees: Set<UUID> = [], withFiles: [UUID] = []
         for row in rows {
             let change = try TicketChange(type: try row.decode(column: "type", as: String.self), payloadJSON: try row.decode(column: "payload", as: String.self))
-            changes.append((try row.decode(column: "seq", as: Int.self), change, try row.decode(column: "created_at", as: Date.self)))
+            if case .assigneeChanged(let from, let to) = change {
+                for id in [from, to].compactMap({ $0.flatMap(UUID.init(uuidString:)) }) { assignees.insert(id) }
+            }
+            let entry = Row(
+                seq: try row.decode(column: "seq", as: Int.self), change: change, at: try row.decode(column: "created_at", as: Date.self),
+                messageID: try row.decode(column: "message_id", as: UUID?.self), body: try row.decode(column: "body", as: String?.self),
+                clientID: try row.decode(column: "client_id", as: String?.self), files: try row.decode(column: "attachment_count", as: Int?.self) ?? 0,
+                authorName: try row.decode(column: "author_name", as: String?.self))
+            if entry.files > 0, let id = entry.messageID { withFiles.append(id) }
+            read.append(entry)
         }
-        let through = changes.last?.seq ?? seq
-        var agentIDs: Set<UUID> = [], messageIDs: [UUID] = []
-        for (_, change, _) in changes {
-            switch change {
-            case .messageAdded(let id, let author, let visibility):
-                if visibility == .public || side == .agent, let id = UUID(uuidString: id) { messageIDs.append(id) }
-                if author.kind == .agent, let id = author.id.flatMap(UUID.init(uuidString:)) { agentIDs.insert(id) }
-            case .assigneeChanged(let from, let to):
-                for id in [from, to].compactMap({ $0.flatMap(UUID.init(uuidString:)) }) { agentIDs.insert(id) }
-            default: break
+        let names = try await agentNames(Array(assignees), on: sql)
+        var files: [UUID: [ChatAttachment]] = [:]
+        if !withFiles.isEmpty {
+            for file in try await sql.raw("SELECT * FROM attachments WHERE message_id IN (\(binds: withFiles)) ORDER BY created_at").all().map(AttachmentRows.decode) {
+                if let message = file.messageID {
+                    files[message, default: []].append(ChatAttachment(id: file.id, filename: file.filename, contentType: file.contentType, size: file.size))
+                }
             }
         }
-        let names = try await agentNames(Array(agentIDs), on: sql)
-        let messages = messageIDs.isEmpty ? [:] : Dictionary(
-            uniqueKeysWithValues: try await SQLTicketRepository.messages(where: "m.id IN (\(binds: messageIDs))", on: sql).map { ($0.id, $0) })
+        let shown = { (name: String) in side == .customer ? ChatEntry.publicName(name) : name }
         var entries: [ChatEntry] = []
-        for (seq, change, at) in changes {
-            guard var entry = ChatEntry.from(change, seq: seq, at: at, for: side, agentName: { id in
-                UUID(uuidString: id).flatMap { names[$0] }.map { side == .customer ? ChatEntry.publicName($0) : $0 }
+        for row in read {
+            guard var entry = ChatEntry.from(row.change, seq: row.seq, at: row.at, for: side, agentName: { id in
+                UUID(uuidString: id).flatMap { names[$0] }.map(shown)
             }) else { continue }
-            if let id = entry.messageID {
-                guard let message = messages[id] else { continue }
-                entry.text = message.body
-                entry.clientID = message.clientID
-                if !message.attachments.isEmpty {
-                    entry.attachments = message.attachments.map { ChatAttachment(id: $0.id, filename: $0.filename, contentType: $0.contentType, size: $0.size) }
-                }
+            if entry.kind == .message {
+                guard row.messageID != nil else { continue }
+                entry.text = row.body
+                entry.clientID = row.clientID
+                if entry.from == .agent { entry.name = row.authorName.map(shown) }
+                entry.attachments = row.messageID.flatMap { files[$0] }
             }
             entries.append(entry)
         }
-        return ChatEntriesPage(entries: entries, through: through, more: rows.count == limit)
+        return ChatEntriesPage(entries: entries, through: read.last?.seq ?? seq, more: rows.count == limit)
     }
 
     private func agentNames(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [UUID: String] {

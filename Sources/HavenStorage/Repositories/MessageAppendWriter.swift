@@ -51,7 +51,7 @@ struct MessageAppendWriter: Sendable {
 
         // Messages sent again under the same client id (a chat client after a reconnect) are answered, not stored.
         var stored = try await Self.storedByClientID(requests, tickets: tickets, on: tx)
-        let endedChats = try await Self.endedChats(tickets, on: tx)
+        let endedChats = outboundMail == nil ? [] : try await Self.endedChats(requests, tickets: tickets, on: tx)
 
         var results: [Result<MessageRecord, any Error>] = []
         var accepted: [Accepted] = []
@@ -111,9 +111,11 @@ struct MessageAppendWriter: Sendable {
         request.actor.kind == .agent && request.message.visibility == .public && ((Channel(rawValue: ticket.channel)?.repliesByEmail ?? false) || chatEnded)
     }
 
-    /// The batch's chat tickets whose chat has ended.
-    private static func endedChats(_ tickets: Tickets, on tx: any Database) async throws -> Set<UUID> {
-        let chats = tickets.byID.values.filter { $0.channel == Channel.chat.rawValue }.compactMap(\.id)
+    /// The chat tickets an agent answers publicly in this batch whose chat has ended (a customer's chat line never
+    /// asks: it is not mailed).
+    private static func endedChats(_ requests: [MessageAppend], tickets: Tickets, on tx: any Database) async throws -> Set<UUID> {
+        let chats = requests.filter { $0.actor.kind == .agent && $0.message.visibility == .public }
+            .compactMap { try? ticket($0.ticket, in: tickets) }.filter { $0.channel == Channel.chat.rawValue }.compactMap(\.id)
         guard !chats.isEmpty else { return [] }
         let rows = try await tx.sql().raw("SELECT ticket_id FROM chats WHERE ticket_id IN (\(binds: chats)) AND ended_at IS NOT NULL").all()
         return Set(try rows.map { try $0.decode(column: "ticket_id", as: UUID.self) })

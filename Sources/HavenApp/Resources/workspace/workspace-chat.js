@@ -73,8 +73,10 @@ function connect() {
     if (message.type === "entry") append(message);
     else if (message.type === "ack") {
       pending.delete(message.id);
-    } else if (message.type === "typing" && message.from === "customer") {
-      say(message.typing ? live.dataset.typing : "", 6000);
+    } else if (message.type === "typing") {
+      // The customer, or another agent on this chat (who else is answering).
+      const text = message.from === "customer" ? live.dataset.typing : live.dataset.agentTyping.replace("{name}", message.name || live.dataset.agent);
+      say(message.typing ? text : "", 6000);
     } else if (message.type === "seen" && message.by === "customer") {
       say(live.dataset.seen, 8000);
     } else if (message.type === "error" && message.id && pending.has(message.id)) {
