@@ -8,11 +8,13 @@ SQLite with the demo data: a customer's browser with the widget, and an agent's 
   4. the agent answers from the ticket page without a reload; the customer sees it, and the agent sees the customer's
      answer appear live; typing shows on the customer's side;
   5. the customer reloads the page (a dropped connection): the conversation comes back, each line once;
-  6. the widget in Arabic is right to left; axe-core finds no serious or critical violation (English and Arabic);
-  7. the customer ends the chat: the agent's page says so.
+  6. the customer sends a screenshot: it shows in the widget, and the agent's page lists it live, as a download;
+  7. the widget in Arabic is right to left; axe-core finds no serious or critical violation (English and Arabic);
+  8. the customer ends the chat: the agent's page says so; the customer has the transcript emailed (a real SMTP
+     server, scripts/smtp-sink.py) and it holds the whole conversation.
 
 Usage: e2e-chat.py PATH/TO/haven [--screenshots DIR]"""
-import json, os, subprocess, sys, tempfile, time
+import email, email.policy, json, os, subprocess, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -29,10 +31,39 @@ work = tempfile.mkdtemp(prefix="haven-e2e-chat-")
 check = Checks()
 
 
+sink_dir = os.path.join(work, "mail")
+os.makedirs(sink_dir)
+sink = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp-sink.py"), "--dir", sink_dir],
+                        stdout=subprocess.PIPE, text=True)
+smtp_port = int(sink.stdout.readline().split()[1])
 port = free_port()
 base = "http://127.0.0.1:%d" % port
-server = subprocess.Popen([haven, "serve", "--demo", "--data-dir", os.path.join(work, "data"), "--port", str(port), "--log-level", "warning"],
+server = subprocess.Popen([haven, "serve", "--demo", "--data-dir", os.path.join(work, "data"), "--port", str(port), "--log-level", "warning",
+                           "--smtp-url", "smtp://127.0.0.1:%d?starttls=off&timeout=30" % smtp_port, "--mail-from", "Haven Support <support@haven.test>"],
                           stdout=open(os.path.join(work, "haven.log"), "w"), stderr=subprocess.STDOUT)
+
+
+def png(width, height):
+    """A real PNG a browser decodes (a customer's screenshot): a blue picture."""
+    import struct, zlib
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\xf5\xb7\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+screenshot = os.path.join(work, "stream-settings.png")
+with open(screenshot, "wb") as f:
+    f.write(png(120, 80))
+
+
+def mails():
+    """The messages the SMTP server accepted, parsed as a mail client would."""
+    found = []
+    for name in sorted(n for n in os.listdir(sink_dir) if n.endswith(".eml")):
+        with open(os.path.join(sink_dir, name), "rb") as f:
+            found.append(email.message_from_binary_file(f, policy=email.policy.default))
+    return found
 
 
 def browser():
@@ -136,9 +167,7 @@ try:
     composer.send_keys(Keys.ENTER)
     until(agent, "the customer's answer on the ticket page", lambda: "Thanks! It is on the 720p preset." in agent.find_element(By.CSS_SELECTOR, ".timeline").text)
     check(agent.execute_script("return window.__samePage === true"), "the customer's answer appears on the agent's page live")
-    until(customer, "the ack", lambda: not customer.find_elements(By.CSS_SELECTOR, ".haven-chat-line.pending .haven-chat-state"))
-    shot(customer, "chat-widget")
-    shot(agent, "chat-console")
+    until(customer, "the ack", lambda: not customer.find_elements(By.CSS_SELECTOR, ".haven-chat-line.haven-chat-pending .haven-chat-state"))
 
     # 5. A reload (a dropped connection): the conversation comes back, each line once.
     customer.refresh()
@@ -150,7 +179,19 @@ try:
           "after a reload every line is shown once, in order: %s" % texts)
     accessible(customer, "the chat conversation (English)")
 
-    # 6. Arabic.
+    # 6. A screenshot: shown to the customer, listed live on the agent's page as a download.
+    customer.find_element(By.ID, "haven-chat-file").send_keys(screenshot)
+    until(customer, "the picture in the widget", lambda: customer.execute_script(
+        "const i = document.querySelector('.haven-chat-line:not(.haven-chat-pending) img'); return i && i.complete && i.naturalWidth === 120"))
+    check(customer.find_element(By.CSS_SELECTOR, ".haven-chat-line img").get_attribute("alt") == "stream-settings.png",
+          "the customer's screenshot is sent and shown in the widget, named for screen readers")
+    link = until(agent, "the file on the agent's page", lambda: [a for a in agent.find_elements(By.CSS_SELECTOR, ".timeline .files a") if a.text == "stream-settings.png"])
+    check(link[0].get_attribute("href").startswith(base + "/attachments/") and agent.execute_script("return window.__samePage === true"),
+          "the agent's page lists the screenshot live, as a download link")
+    shot(customer, "chat-widget")
+    shot(agent, "chat-console")
+
+    # 7. Arabic.
     arabic = browser()
     try:
         open_widget(arabic, "ar")
@@ -164,12 +205,20 @@ try:
     finally:
         arabic.quit()
 
-    # 7. The customer ends the chat.
+    # 8. The customer ends the chat, and has the transcript emailed.
     customer.find_element(By.CSS_SELECTOR, ".haven-chat-end").click()
     until(customer, "the ended line", lambda: [e for e in customer.find_elements(By.CSS_SELECTOR, ".haven-chat-event") if "has ended" in e.text])
     check(not customer.find_elements(By.ID, "haven-chat-input"), "the customer's chat has ended: no more typing into it")
     until(agent, "the ended state", lambda: "ended" in agent.find_element(By.CSS_SELECTOR, "#chat-live .chat-state").text)
     check(not agent.find_elements(By.ID, "end-chat-form"), "the agent's page shows the chat has ended")
+    customer.find_element(By.CSS_SELECTOR, ".haven-chat-transcript").click()
+    sent = until(customer, "the transcript's confirmation", lambda: customer.find_element(By.CSS_SELECTOR, ".haven-chat-status").text)
+    check("l•••@example.com" in sent, "the widget says where the transcript goes: " + sent)
+    transcript = until(customer, "the transcript mail", lambda: [m for m in mails() if "transcript" in m.get_body(("plain",)).get_content()], seconds=20)[0]
+    text = transcript.get_body(("plain",)).get_content()
+    check(transcript["To"].addresses[0].addr_spec == "lena@example.com" and all(line in text for line in [
+        "You: My LIVE stream keeps getting cut off", "Sofia: Hi Lena, I'm checking your stream settings now.", "stream-settings.png"]),
+        "the transcript reaches the customer's mailbox with the whole conversation")
     print("%d passed, 0 failed" % check.passed)
 except Exception as failure:
     print("FAILED:", failure)
@@ -190,3 +239,4 @@ finally:
             driver.quit()
     server.terminate()
     server.wait(timeout=20)
+    sink.terminate()

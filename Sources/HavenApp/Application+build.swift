@@ -76,8 +76,8 @@ public struct HavenServices: Sendable {
         self.database = database
         self.logger = logger
         self.now = now
-        tickets = SQLTicketRepository(
-            database: database, now: now, outboundMail: mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) })
+        let outboundMail = mailOut.map { OutboundMailSettings(messageIDDomain: $0.messageIDDomain) }
+        tickets = SQLTicketRepository(database: database, now: now, outboundMail: outboundMail)
         directory = SQLDirectoryRepository(database: database)
         topics = TopicLearner(model: TopicModel(keywords: TriageModels.topicKeywords), examples: SQLTopicExampleRepository(database: database), risk: risk)
         triageReports = SQLTriageReportRepository(database: database)
@@ -90,7 +90,7 @@ public struct HavenServices: Sendable {
         slaWatch = SQLSLAWatchRepository(database: database, now: now)
         webSessions = SQLWebSessionRepository(database: database, policy: signInPolicy, now: now)
         inbox = SQLInboxRepository(database: database, now: now)
-        chats = SQLChatRepository(database: database, now: now)
+        chats = SQLChatRepository(database: database, now: now, outboundMail: outboundMail)
         chatHub = ChatHub(changes: database.changes)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
@@ -165,7 +165,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     let verifier = AppIdentityVerifier(apps: services.apps)
     AppAdminController(apps: services.apps, verifier: verifier, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     ChatController(
-        intake: services.intake, chats: services.chats, verifier: verifier, limiter: RateLimiter(now: services.now), trustedProxies: configuration.trustedProxies,
+        intake: services.intake, chats: services.chats, customers: services.customers, store: services.attachmentStore, verifier: verifier, limiter: RateLimiter(now: services.now), trustedProxies: configuration.trustedProxies,
         bodyLimit: configuration.maxBodyBytes
     ).addRoutes(to: router)
     let inApp = api.group("app").add(middleware: AppIdentityMiddleware(verifier: verifier, limiter: RateLimiter(now: services.now)))

@@ -100,7 +100,7 @@ import Testing
             .routed(RoutingNote(queue: "q", rule: 1, reason: "r", slaPolicy: nil, priorityScore: 100, priorityReasons: [])),
             .offered(agentID: "a", expiresAt: "2026-11-22T10:00:00Z", why: "w"), .offerEnded(agentID: "a", outcome: .declined),
             .slaWarning(metric: .firstReply, dueAt: "2026-11-22T10:00:00Z"), .slaBreached(metric: .resolution, dueAt: "2026-11-22T10:00:00Z"),
-            .chatEnded(by: .contact),
+            .chatEnded(by: .contact), .transcriptSent(by: .contact),
         ]
         #expect(changes.map(\.type) == TicketChange.types)
     }

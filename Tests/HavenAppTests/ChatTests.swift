@@ -311,6 +311,87 @@ final class ChatProbe: Sendable {
         }
     }
 
+    @Test func picturesGoIntoTheChatAndTheTranscriptIsMailed() async throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        try await withApp(mailOut: try MailOutTests.mailOut(port: sink.port), live: true) { app, client in
+            let port = try #require(client.port)
+            let started = try await Self.start(client)
+            let token = try #require(started["token"] as? String)
+            let number = try #require(started["ticket"] as? Int)
+            let bearer: (String) -> HTTPFields = { [.authorization: "Bearer \($0)"] }
+            let upload: @Sendable (HTTPFields, String, [UInt8]) async throws -> TestResponse = { headers, name, bytes in
+                try await client.execute(uri: "/chat/files?filename=\(name)", method: .post, headers: headers, body: ByteBuffer(bytes: bytes)) { $0 }
+            }
+
+            // Only with the conversation's token, and only pictures and recordings.
+            _ = try expectProblem(try await upload([:], "shot.png", tinyPNG), .unauthorized, code: "unauthenticated")
+            _ = try expectProblem(try await upload(bearer("nope"), "shot.png", tinyPNG), .notFound, code: "not_found")
+            _ = try expectProblem(try await upload(bearer(token), "shot.png", windowsProgram), .unprocessableContent, code: "validation_failed")
+            let stored = try await upload(bearer(token), "shot.png", tinyPNG)
+            #expect(stored.status == .created)
+            let file = try #require(try object(stored)["id"] as? String)
+
+            // Sent into the chat as a line of its own; both sides see it with its type.
+            let agent = try await addAgent(app.services, email: "bia@haven.test", name: "Bia Souza", roles: [.agent], languages: ["pt-BR"])
+            let console = ChatProbe(port: port, path: "/workspace/chat/socket", headers: try await Self.agentCookie(app, agent: agent))
+            console.send(["type": "hello", "ticket": number, "after": 0])
+            _ = try await console.next("welcome")
+            let customer = ChatProbe(port: port, path: "/chat/socket")
+            customer.send(["type": "hello", "token": token])
+            _ = try await customer.next("welcome")
+            customer.send(["type": "send", "id": "w-pic", "text": "", "attachments": [file]])
+            #expect(try await customer.next("ack")["id"] as? String == "w-pic")
+            var seen: [String: Any] = [:]
+            while seen["client_id"] as? String != "w-pic" { seen = try await console.next("entry") }
+            let files = try #require(seen["attachments"] as? [[String: Any]])
+            #expect(files.map { $0["filename"] as? String } == ["shot.png"] && files.map { $0["content_type"] as? String } == ["image/png"])
+
+            // The customer fetches it with the token; another conversation cannot, nor send it as its own.
+            try await client.execute(uri: "/chat/files/\(file)", method: .get, headers: bearer(token)) { response in
+                #expect(response.status == .ok && Array(buffer: response.body) == tinyPNG)
+            }
+            let other = try await Self.start(client, email: "outro@example.com")
+            let otherToken = try #require(other["token"] as? String)
+            try await client.execute(uri: "/chat/files/\(file)", method: .get, headers: bearer(otherToken)) { _ = try expectProblem($0, .notFound, code: "not_found") }
+            let intruder = ChatProbe(port: port, path: "/chat/socket")
+            intruder.send(["type": "hello", "token": otherToken])
+            _ = try await intruder.next("welcome")
+            intruder.send(["type": "send", "id": "w-steal", "text": "", "attachments": [file]])
+            #expect(try await intruder.next("error")["code"] as? String == "refused")
+
+            // A customer's lines are limited (60 a minute, bursts of 16): the rest is refused unstored, to be sent again.
+            for index in 0..<20 { intruder.send(["type": "send", "id": "w-\(index)", "text": "linha \(index)"]) }
+            let answers = try await intruder.all("ack", within: .seconds(2)).count
+            #expect(answers >= 10 && answers < 20)
+            intruder.close()
+
+            // The transcript: queued with an event, mailed in the customer's language with every public line and the file's name.
+            console.send(["type": "send", "id": "a-1", "text": "Obrigada pela imagem, já vejo o problema."])
+            _ = try await console.next("ack")
+            console.send(["type": "end"])
+            while try await customer.next("entry")["kind"] as? String != "ended" {}
+            try await client.execute(uri: "/chat/transcript", method: .post, headers: bearer(token)) { response in
+                #expect(response.status == .accepted)
+                let body = try object(response)
+                #expect(body["email"] as? String == "l•••@example.com")
+            }
+            _ = try expectProblem(try await upload(bearer(token), "again.png", tinyPNG), .conflict, code: "chat_ended")
+            let events = try await app.services.tickets.events(of: .number(number)) ?? []
+            #expect(events.contains { $0.type == "chat.transcript_sent" })
+            let worker = try #require(app.services.outboxWorker)
+            #expect(try await worker.runOnce() == 1)
+            let mail = try #require(try MailOutTests.readWithPython(try sink.received()).first)
+            let text = try #require(mail["text"] as? String)
+            #expect(((mail["headers"] as? [String: Any])?["subject"] as? String)?.contains("nº \(number)") == true)
+            for line in ["transcrição", "Você: Olá, não consigo entrar na minha conta", "Bia: Obrigada pela imagem", "shot.png"] {
+                #expect(text.contains(line), "\(line) missing from: \(text)")
+            }
+            customer.close()
+            console.close()
+        }
+    }
+
     @Test func leavingAMessageWhenNobodyCanAnswerMakesAnEmailTicket() async throws {
         try await withApp(live: true) { app, client in
             try await client.execute(uri: "/chat/availability?language=pt-BR", method: .get) { response in

@@ -414,7 +414,7 @@ import Testing
                 try expectProblem($0, .notFound, code: "not_found")
             }
             let listed = try await client.execute(uri: "/api/v1/mail/templates", method: .get, headers: header) { try object($0) }
-            #expect((listed["items"] as? [[String: Any]])?.count == 8)
+            #expect((listed["items"] as? [[String: Any]])?.count == SystemMailTemplates.keys.count * 4 && SystemMailTemplates.keys.count == 3)
 
             let raw = Self.inbound(from: "kim@example.com", name: "Kim", subject: "Help with my account", body: "Hello, I need help with my account settings please, thank you so much",
                                    messageID: "kim@example.com")

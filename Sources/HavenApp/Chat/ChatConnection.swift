@@ -23,6 +23,9 @@ struct ChatConnection: Sendable {
     let hub: ChatHub
     let database: HavenDatabase
     let logger: Logger
+    /// A customer's lines per conversation per minute: faster than anyone types, slower than a script floods a queue.
+    let lines = RateLimiter()
+    static let linesPerMinute = 60
     /// A client that says nothing for this long is gone (its pings stopped); the socket is closed.
     var idleTimeout: Duration = .seconds(60)
     var helloTimeout: Duration = .seconds(10)
@@ -215,6 +218,11 @@ struct ChatConnection: Sendable {
     ) async throws {
         guard !session.ended else {
             try await send(ChatServerFrame.error(code: "ended", detail: "This chat has ended. Start a new one, or answer the email we send.", id: id).json())
+            return
+        }
+        if session.side == .customer, lines.check("chat-line:\(conversation.ticketID)", perMinute: Self.linesPerMinute) != nil {
+            // Not stored and not acknowledged: the client keeps the message and sends it again a little later.
+            try await send(ChatServerFrame.error(code: "too_fast", detail: "Too many messages at once; this one is sent again in a moment.", id: id).json())
             return
         }
         var message = NewMessage(body: text, visibility: .public, attachmentIDs: attachments)

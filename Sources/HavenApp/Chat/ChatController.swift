@@ -4,13 +4,15 @@ import HavenStorage
 import Hummingbird
 
 /// The chat's HTTP side: starting a conversation (or leaving a message when nobody can answer), whether anyone can
-/// answer now, and a help-centre page with the widget. The conversation itself runs over `/chat/socket`.
+/// answer now, and a help-centre page with the widget (files and the transcript: `ChatController+conversation.swift`). The conversation itself runs over `/chat/socket`.
 ///
 /// The widget is embedded on other sites (the help centre, the web app): these routes answer any origin. They use
 /// no cookie; the conversation token the start returns is the only key to a conversation.
 struct ChatController {
     let intake: TicketIntake
     let chats: any ChatRepository
+    let customers: any CustomerRequestRepository
+    let store: AttachmentStore
     let verifier: AppIdentityVerifier
     let limiter: RateLimiter
     let trustedProxies: Set<String>
@@ -19,10 +21,15 @@ struct ChatController {
     static let perAddressPerMinute = 10
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        let group = router.group("chat").add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.contentType], allowMethods: [.get, .post]))
+        let group = router.group("chat").add(middleware: CORSMiddleware(allowOrigin: .all, allowHeaders: [.contentType, .authorization], allowMethods: [.get, .post]))
         group.post("conversations", use: start)
-        // The preflight of a cross-origin POST: answered by the CORS middleware, which needs a route to run on.
-        group.on("conversations", method: .options) { _, _ in Response(status: .noContent) }
+        group.post("files", use: upload)
+        group.get("files/:id", use: file)
+        group.post("transcript", use: transcript)
+        // The preflights of cross-origin requests: answered by the CORS middleware, which needs a route to run on.
+        for path in ["conversations", "files", "files/:id", "transcript"] {
+            group.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+        }
         group.get("availability", use: availability)
         router.get("chat", use: page)
     }

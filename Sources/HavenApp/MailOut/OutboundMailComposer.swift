@@ -66,7 +66,7 @@ struct OutboundMailComposer: Sendable {
                 let data = try await NIOThreadPool.singleton.runIfActive { [attachments] in try attachments.read(file.sha256) }
                 mail.attachments.append(.init(filename: file.filename, contentType: file.contentType, data: [UInt8](data)))
             }
-        case .acknowledgement, .solved:
+        case .acknowledgement, .solved, .chatTranscript:
             let key = context.kind.rawValue
             let edited = try await templates.override(key: key, locale: locale)
             let template = edited.map { SystemMailTemplates.Text(subject: $0.subject, body: $0.body) }
@@ -74,6 +74,7 @@ struct OutboundMailComposer: Sendable {
             let values: [String: Any] = [
                 "customer_name": context.requesterName ?? "", "ticket_number": context.ticketNumber,
                 "subject": context.originalSubject ?? context.ticketSubject, "team_name": team,
+                "transcript": SystemMailTemplates.transcript(context.transcript, locale: locale),
             ]
             let text = SystemMailTemplates.render(template.body, values)
             let rendered = SystemMailTemplates.render(template.subject, values).trimmingCharacters(in: .whitespacesAndNewlines)

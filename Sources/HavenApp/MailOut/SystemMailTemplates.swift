@@ -1,4 +1,5 @@
 import Foundation
+import HavenCore
 import HavenStorage
 import Mustache
 
@@ -7,10 +8,10 @@ import Mustache
 /// The HTML part is made from the text (paragraphs, escaped, right-to-left for Arabic), so an edit can never
 /// break the markup.
 public enum SystemMailTemplates {
-    public static let keys = ["acknowledgement", "solved"]
+    public static let keys = ["acknowledgement", "solved", "chat_transcript"]
     public static let locales = ["en", "pt-BR", "ar", "fr"]
     /// The variables a template may use.
-    public static let variables: Set<String> = ["customer_name", "ticket_number", "subject", "team_name"]
+    public static let variables: Set<String> = ["customer_name", "ticket_number", "subject", "team_name", "transcript"]
 
     public struct Text: Sendable, Equatable {
         public var subject: String
@@ -108,8 +109,84 @@ public enum SystemMailTemplates {
                 Bien cordialement,
                 {{team_name}}
                 """)
+        case ("chat_transcript", "en"):
+            Text(subject: "Your chat with {{team_name}} (#{{ticket_number}})", body: """
+                Hi{{#customer_name}} {{customer_name}}{{/customer_name}},
+
+                Here is the transcript of your chat with us, as you asked.
+
+                {{transcript}}
+
+                If anything is left, just reply to this email: it goes on in the same request (#{{ticket_number}}).
+
+                Warm regards,
+                {{team_name}}
+                """)
+        case ("chat_transcript", "pt-BR"):
+            Text(subject: "Sua conversa com {{team_name}} (nº {{ticket_number}})", body: """
+                Olá{{#customer_name}}, {{customer_name}}{{/customer_name}}!
+
+                Aqui está a transcrição da sua conversa com a gente, como você pediu.
+
+                {{transcript}}
+
+                Se ainda faltar algo, é só responder a este e-mail: ele continua na mesma solicitação (nº {{ticket_number}}).
+
+                Um abraço,
+                {{team_name}}
+                """)
+        case ("chat_transcript", "ar"):
+            Text(subject: "محادثتك مع {{team_name}} (#{{ticket_number}})", body: """
+                مرحبًا{{#customer_name}} {{customer_name}}{{/customer_name}}،
+
+                إليك نص محادثتك معنا كما طلبت.
+
+                {{transcript}}
+
+                إذا بقي أي شيء، فقط رد على هذه الرسالة وستتابع في الطلب نفسه (#{{ticket_number}}).
+
+                مع أطيب التحيات،
+                {{team_name}}
+                """)
+        case ("chat_transcript", "fr"):
+            Text(subject: "Votre conversation avec {{team_name}} (n° {{ticket_number}})", body: """
+                Bonjour{{#customer_name}} {{customer_name}}{{/customer_name}},
+
+                Voici la transcription de votre conversation avec nous, comme vous l’avez demandé.
+
+                {{transcript}}
+
+                S’il reste quelque chose, répondez simplement à cet e-mail : il rejoint la même demande (n° {{ticket_number}}).
+
+                Bien cordialement,
+                {{team_name}}
+                """)
         default: nil
         }
+    }
+
+    /// How a transcript names its two sides when a line has no agent name: the customer ("You"), and the team.
+    static func transcriptWords(_ locale: String) -> (you: String, support: String, file: String) {
+        switch locale {
+        case "pt-BR": ("Você", "Suporte", "arquivo")
+        case "ar": ("أنت", "الدعم", "ملف")
+        case "fr": ("Vous", "Assistance", "fichier")
+        default: ("You", "Support", "file")
+        }
+    }
+
+    /// A chat's lines as plain text: "[2026-11-22 14:03 UTC] Ana: text", files named after their line. Agents by their
+    /// first name, as the customer saw them in the chat.
+    static func transcript(_ lines: [TranscriptLine], locale: String) -> String {
+        let words = transcriptWords(locale)
+        let format = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+            .timeSeparator(.colon).dateTimeSeparator(.space)
+        return lines.map { line in
+            let who = line.fromCustomer ? words.you : line.agentName.map { ChatEntry.publicName($0) } ?? words.support
+            var text = "[\(line.at.formatted(format).dropLast(3)) UTC] \(who): \(line.text)"
+            for file in line.files { text += "\n    (\(words.file): \(file))" }
+            return text
+        }.joined(separator: "\n\n")
     }
 
     /// The template language for a contact's locale or a ticket's language: pt-BR for any Portuguese, else the

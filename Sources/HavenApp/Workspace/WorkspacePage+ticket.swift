@@ -20,7 +20,7 @@ extension WorkspacePage {
         {{#hasAttachments}}<ul class="files" aria-label="{{t.ticket_attachments}}">{{#attachments}}<li><a href="/attachments/{{id}}">{{name}}</a> <span class="hint">{{type}}</span></li>{{/attachments}}</ul>{{/hasAttachments}}
         </article></li>{{/messages}}
         </ol>
-        {{#chat}}<div id="chat-live" class="chat-live" data-ticket="{{number}}" data-after="{{after}}" data-typing="{{t.chat_customer_typing}}" data-agent-typing="{{t.chat_typing}}" data-seen="{{t.chat_seen}}" data-reconnecting="{{t.chat_reconnecting}}" data-ended="{{t.chat_ended}}" data-agent="{{t.ticket_agent}}" data-customer="{{t.ticket_customer}}"{{#ended}} data-closed{{/ended}}>
+        {{#chat}}<div id="chat-live" class="chat-live" data-ticket="{{number}}" data-after="{{after}}" data-typing="{{t.chat_customer_typing}}" data-agent-typing="{{t.chat_typing}}" data-seen="{{t.chat_seen}}" data-reconnecting="{{t.chat_reconnecting}}" data-ended="{{t.chat_ended}}" data-agent="{{t.ticket_agent}}" data-customer="{{t.ticket_customer}}" data-files="{{t.ticket_attachments}}"{{#ended}} data-closed{{/ended}}>
         <p class="chat-state" role="status" aria-live="polite">{{#ended}}{{t.chat_ended}}{{/ended}}</p>
         {{^ended}}<form method="post" action="/tickets/{{number}}/chat/end" class="inline" id="end-chat-form"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="end-chat">{{t.chat_end}}</button></form>{{/ended}}
         </div>{{/chat}}

@@ -7,7 +7,7 @@ import Mustache
 enum WorkspacePage {
     /// No inline script or style is allowed: an injected `<script>` in a customer's message could not run.
     static let securityPolicy =
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(

@@ -39,12 +39,15 @@ public enum TicketChange: Sendable, Equatable {
     case slaBreached(metric: SLAMeasure.Metric, dueAt: String)
     /// A live chat ended (the customer left or the agent closed it); the ticket stays, and can go on by email.
     case chatEnded(by: ActorKind)
+    /// The chat's transcript was queued to be emailed to the customer (they asked, or an agent sent it).
+    case transcriptSent(by: ActorKind)
 
     /// Every `type` an event can have (the API document lists the same; a test holds them together).
     public static let types = [
         "ticket.created", "message.added", "status.changed", "priority.changed", "queue.changed", "assignee.changed", "tags.changed",
         "ticket.linked", "mail.failed", "risk.detected", "topic.changed", "language.changed", "risk.corrected", "ticket.routed", "offer.made",
         "offer.ended", "sla.warning", "sla.breached", "chat.ended",
+        "chat.transcript_sent",
     ]
 
     /// The stable name stored in `ticket_events.type`.
@@ -69,6 +72,7 @@ public enum TicketChange: Sendable, Equatable {
         case .slaWarning: "sla.warning"
         case .slaBreached: "sla.breached"
         case .chatEnded: "chat.ended"
+        case .transcriptSent: "chat.transcript_sent"
         }
     }
 }
@@ -192,6 +196,7 @@ private struct OfferPayload: Codable {
     }
 }
 
+/// Who ended a chat, or had its transcript sent.
 private struct ChatEndedPayload: Codable {
     var by: ActorKind
 }
@@ -241,7 +246,7 @@ extension TicketChange {
             case .offered(let agent, let expires, let why): data = try Self.encoder.encode(OfferPayload(agentID: agent, expiresAt: expires, why: why))
             case .offerEnded(let agent, let outcome): data = try Self.encoder.encode(OfferPayload(agentID: agent, outcome: outcome))
             case .slaWarning(let metric, let due), .slaBreached(let metric, let due): data = try Self.encoder.encode(SLAPayload(metric: metric, dueAt: due))
-            case .chatEnded(let by): data = try Self.encoder.encode(ChatEndedPayload(by: by))
+            case .chatEnded(let by), .transcriptSent(let by): data = try Self.encoder.encode(ChatEndedPayload(by: by))
             }
         } catch {
             // Every payload is built from plain strings and enums; encoding them cannot fail.
@@ -306,6 +311,7 @@ extension TicketChange {
             let sla = try decoder.decode(SLAPayload.self, from: data)
             self = .slaBreached(metric: sla.metric, dueAt: sla.dueAt)
         case "chat.ended": self = .chatEnded(by: try decoder.decode(ChatEndedPayload.self, from: data).by)
+        case "chat.transcript_sent": self = .transcriptSent(by: try decoder.decode(ChatEndedPayload.self, from: data).by)
         default:
             throw TicketChangeCodingError.unknownType(type)
         }

@@ -130,7 +130,7 @@ extension TicketState {
     public mutating func apply(_ change: TicketChange) {
         switch change {
         case .created(let initial): self = initial
-        case .messageAdded, .linked, .mailFailed, .riskDetected, .riskCorrected, .routed, .offered, .offerEnded, .slaWarning, .slaBreached, .chatEnded: break
+        case .messageAdded, .linked, .mailFailed, .riskDetected, .riskCorrected, .routed, .offered, .offerEnded, .slaWarning, .slaBreached, .chatEnded, .transcriptSent: break
         case .topicChanged(_, let to): topic = to
         case .languageChanged(_, let to): language = to
         case .statusChanged(_, let to): status = to

@@ -46,6 +46,9 @@ public protocol ChatRepository: Sendable {
     func end(ticket: UUID, by actor: Actor) async throws -> Bool
     /// How many agents could take a new chat in this language now: online, under their chat capacity, speaking it.
     func availableAgents(language: String?) async throws -> Int
+    /// Queues the conversation's transcript to the customer's email, with a `chat.transcript_sent` event; false when
+    /// Haven sends no mail.
+    func emailTranscript(ticket: UUID, by actor: Actor) async throws -> Bool
 }
 
 /// The customer's conversation token: random, shown once, stored as its SHA-256.
@@ -76,10 +79,13 @@ enum ChatRows {
 public struct SQLChatRepository: ChatRepository {
     let database: HavenDatabase
     let now: @Sendable () -> Date
+    /// nil: Haven sends no mail (no SMTP server configured).
+    let outboundMail: OutboundMailSettings?
 
-    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }, outboundMail: OutboundMailSettings? = nil) {
         self.database = database
         self.now = now
+        self.outboundMail = outboundMail
     }
 
     public func conversation(token: String) async throws -> ChatConversationRecord? {
@@ -200,6 +206,19 @@ public struct SQLChatRepository: ChatRepository {
                 """).all()
             guard !ended.isEmpty, let model = try await TicketModel.find(ticket, on: tx) else { return false }
             try await SQLTicketRepository.record([.chatEnded(by: actor.kind)], on: model, actor: actor, at: now, tx: tx)
+            return true
+        }
+    }
+
+    public func emailTranscript(ticket: UUID, by actor: Actor) async throws -> Bool {
+        guard let settings = outboundMail else { return false }
+        let now = self.now()
+        return try await database.write { tx in
+            guard let model = try await TicketModel.find(ticket, on: tx) else { return false }
+            let (mail, job) = OutboundMailQueue.rows(.chatTranscript, ticketID: ticket, messageID: nil, settings: settings, at: now)
+            try await [mail].insert(on: tx)
+            try await [job].insert(on: tx)
+            try await SQLTicketRepository.record([.transcriptSent(by: actor.kind)], on: model, actor: actor, at: now, tx: tx)
             return true
         }
     }

@@ -19,6 +19,8 @@ public enum OutboundMailKind: String, Sendable, CaseIterable {
     case acknowledgement
     /// "Your request was solved" when an agent solves a ticket without a public reply.
     case solved
+    /// A live chat's transcript, which the customer asked for.
+    case chatTranscript = "chat_transcript"
 }
 
 /// Mail to send, written in the transaction of the change that causes it: a `mail_messages` row (direction

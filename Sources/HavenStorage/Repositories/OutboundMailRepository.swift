@@ -22,6 +22,8 @@ public struct OutboundMailContext: Sendable {
     public var message: MessageRecord?
     public var authorName: String?
     public var assigneeID: UUID?
+    /// The conversation's public messages (for `.chatTranscript`), oldest first.
+    public var transcript: [TranscriptLine] = []
     /// Message-IDs of the ticket's earlier mail, oldest first (References), and the customer's latest (In-Reply-To).
     public var references: [String]
     public var inReplyTo: String?
@@ -31,6 +33,16 @@ public struct OutboundMailContext: Sendable {
     public var renderedSHA256: String?
     public var recipient: String?
     public var sender: String?
+}
+
+/// One public message of a chat transcript.
+public struct TranscriptLine: Sendable, Equatable {
+    public var at: Date
+    /// The agent's full name; nil for the customer's lines (and an agent since deleted).
+    public var agentName: String?
+    public var fromCustomer: Bool
+    public var text: String
+    public var files: [String]
 }
 
 /// Outgoing mail's rows: read for rendering, the rendering kept (so every retry sends the same bytes), and the
@@ -83,6 +95,9 @@ public struct SQLOutboundMailRepository: OutboundMailRepository {
                 context.authorName = try await AgentModel.find(id, on: database.reader)?.name
             }
         }
+        if context.kind == .chatTranscript {
+            context.transcript = try await Self.transcript(of: ticketID, on: sql)
+        }
         // The conversation so far: every mail on the ticket up to this one. Compared in Swift with a millisecond's
         // slack: a date read back from SQLite and bound again can come out a hair smaller than the stored one.
         let all = try await sql.raw("""
@@ -103,6 +118,23 @@ public struct SQLOutboundMailRepository: OutboundMailRepository {
         // RFC 5322 §3.6.4: keep the first and the latest when a long conversation makes the list too long.
         if context.references.count > 20 { context.references = [context.references[0]] + context.references.suffix(19) }
         return context
+    }
+
+    /// The ticket's public messages with their authors' names, in two queries.
+    static func transcript(of ticketID: UUID, on sql: any SQLDatabase) async throws -> [TranscriptLine] {
+        let messages = try await SQLTicketRepository.messages(of: ticketID, includeInternal: false, on: sql)
+        let agentIDs = Set(messages.filter { $0.author.kind == .agent }.compactMap { $0.author.id.flatMap(UUID.init(uuidString:)) })
+        var names: [UUID: String] = [:]
+        if !agentIDs.isEmpty {
+            for row in try await sql.raw("SELECT id, name FROM agents WHERE id IN (\(binds: Array(agentIDs)))").all() {
+                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
+        return messages.map { message in
+            TranscriptLine(
+                at: message.createdAt, agentName: message.author.id.flatMap(UUID.init(uuidString:)).flatMap { names[$0] },
+                fromCustomer: message.author.kind == .contact, text: message.body, files: message.attachments.map(\.filename))
+        }
     }
 
     public func saveRendered(mailID: UUID, at now: Date, raw: [UInt8], sender: String, recipient: String, subject: String, text: String, html: String?) async throws {

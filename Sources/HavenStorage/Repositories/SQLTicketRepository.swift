@@ -135,7 +135,8 @@ public struct SQLTicketRepository: TicketRepository {
 
     public func addMessage(to ref: TicketRef, _ message: NewMessage, actor: Actor) async throws -> MessageRecord {
         let body = TextNormalizer.body(message.body)
-        guard !body.isEmpty else {
+        // A file alone is a message (a chat's screenshot); nothing at all is not.
+        guard !body.isEmpty || !message.attachmentIDs.isEmpty || !message.newAttachments.isEmpty else {
             throw DomainError.invalid([FieldProblem(field: "body", problem: "The message is empty.")])
         }
         guard body.count <= NewTicketDraft.maxBodyLength else {

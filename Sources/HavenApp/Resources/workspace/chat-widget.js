@@ -19,7 +19,8 @@
       joined: "{name} joined the chat", left: "{name} left the chat", ended: "The chat has ended. If anything is left, we'll follow up by email.",
       typing: "{name} is typing…", support: "Support", seen: "Seen", send: "Send", input: "Your message", end: "End chat", you: "You",
       reconnecting: "Connection lost. Reconnecting…", sending: "Sending…", email_needed: "Enter your email address, so we can answer if the chat is cut.",
-      failed: "Something went wrong: {detail}", new_chat: "New chat" },
+      failed: "Something went wrong: {detail}", new_chat: "New chat",
+      attach: "Send a picture or a recording", uploading: "Sending {name}…", transcript: "Email me the transcript", transcript_sent: "The transcript is on its way to {email}." },
     "pt-BR": { launcher: "Fale conosco", title: "Chat com o suporte", close: "Fechar", name: "Seu nome", email: "E-mail", topic: "Assunto", message: "Como podemos ajudar?",
       start: "Iniciar chat", topics: ["Conta e login", "LIVE", "Pagamentos e moedas", "Segurança", "Outro assunto"],
       waiting: "Você está na fila. Um atendente vai entrar em breve.", unavailable: "Ninguém está disponível para conversar agora. Deixe uma mensagem e responderemos por e-mail.",
@@ -27,7 +28,8 @@
       joined: "{name} entrou no chat", left: "{name} saiu do chat", ended: "O chat terminou. Se faltar algo, continuaremos por e-mail.",
       typing: "{name} está digitando…", support: "Suporte", seen: "Visto", send: "Enviar", input: "Sua mensagem", end: "Encerrar chat", you: "Você",
       reconnecting: "Conexão perdida. Reconectando…", sending: "Enviando…", email_needed: "Informe seu e-mail, para podermos responder se o chat cair.",
-      failed: "Algo deu errado: {detail}", new_chat: "Novo chat" },
+      failed: "Algo deu errado: {detail}", new_chat: "Novo chat",
+      attach: "Enviar uma imagem ou gravação", uploading: "Enviando {name}…", transcript: "Receber a conversa por e-mail", transcript_sent: "A transcrição está a caminho de {email}." },
     ar: { launcher: "تحدث معنا", title: "الدردشة مع الدعم", close: "إغلاق", name: "اسمك", email: "البريد الإلكتروني", topic: "الموضوع", message: "كيف يمكننا المساعدة؟",
       start: "بدء الدردشة", topics: ["الحساب وتسجيل الدخول", "البث المباشر", "المدفوعات والعملات", "الأمان", "أمر آخر"],
       waiting: "أنت في قائمة الانتظار. سينضم إليك موظف قريبًا.", unavailable: "لا يوجد أحد متاح للدردشة الآن. اترك رسالة وسنرد عليك بالبريد الإلكتروني.",
@@ -35,7 +37,8 @@
       joined: "انضم {name} إلى الدردشة", left: "غادر {name} الدردشة", ended: "انتهت الدردشة. إن بقي شيء فسنتابع بالبريد الإلكتروني.",
       typing: "{name} يكتب…", support: "الدعم", seen: "تمت المشاهدة", send: "إرسال", input: "رسالتك", end: "إنهاء الدردشة", you: "أنت",
       reconnecting: "انقطع الاتصال. جارٍ إعادة الاتصال…", sending: "جارٍ الإرسال…", email_needed: "أدخل بريدك الإلكتروني لنتمكن من الرد إذا انقطعت الدردشة.",
-      failed: "حدث خطأ: {detail}", new_chat: "دردشة جديدة" },
+      failed: "حدث خطأ: {detail}", new_chat: "دردشة جديدة",
+      attach: "إرسال صورة أو تسجيل", uploading: "جارٍ إرسال {name}…", transcript: "أرسل لي نص المحادثة بالبريد", transcript_sent: "نص المحادثة في طريقه إلى {email}." },
     fr: { launcher: "Discuter avec nous", title: "Chat avec l'assistance", close: "Fermer", name: "Votre nom", email: "E-mail", topic: "Sujet", message: "Comment pouvons-nous vous aider ?",
       start: "Démarrer le chat", topics: ["Compte et connexion", "LIVE", "Paiements et pièces", "Sécurité", "Autre chose"],
       waiting: "Vous êtes dans la file d'attente. Un conseiller va vous rejoindre.", unavailable: "Personne n'est disponible pour discuter pour l'instant. Laissez un message, nous répondrons par e-mail.",
@@ -43,7 +46,8 @@
       joined: "{name} a rejoint le chat", left: "{name} a quitté le chat", ended: "Le chat est terminé. S'il reste quelque chose, nous poursuivrons par e-mail.",
       typing: "{name} écrit…", support: "Assistance", seen: "Vu", send: "Envoyer", input: "Votre message", end: "Terminer le chat", you: "Vous",
       reconnecting: "Connexion perdue. Reconnexion…", sending: "Envoi…", email_needed: "Indiquez votre e-mail, pour que nous puissions répondre si le chat est coupé.",
-      failed: "Un problème est survenu : {detail}", new_chat: "Nouveau chat" },
+      failed: "Un problème est survenu : {detail}", new_chat: "Nouveau chat",
+      attach: "Envoyer une image ou un enregistrement", uploading: "Envoi de {name}…", transcript: "Recevoir la conversation par e-mail", transcript_sent: "La transcription part vers {email}." },
   };
   const requested = script.dataset.lang || navigator.language || "en";
   const lang = STRINGS[requested] ? requested : requested.toLowerCase().startsWith("pt") ? "pt-BR" : STRINGS[requested.slice(0, 2)] ? requested.slice(0, 2) : "en";
@@ -89,8 +93,10 @@
 
   const field = (id, label, input) => el("p", {}, el("label", { for: id, text: label }), input);
 
-  async function post(path, payload) {
-    const response = await fetch(origin + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+  // JSON to Haven; with the conversation's token when there is one (files, the transcript).
+  async function post(path, payload, headers = { "Content-Type": "application/json" }) {
+    if (saved && saved.token) headers.Authorization = "Bearer " + saved.token;
+    const response = await fetch(origin + path, { method: "POST", headers, body: payload instanceof Blob ? payload : JSON.stringify(payload) });
     const json = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(json.detail || response.statusText);
     return json;
@@ -142,11 +148,16 @@
     typingLine = el("p", { class: "haven-chat-typing", "aria-live": "polite" });
     seenLine = el("p", { class: "haven-chat-seen" });
     input = el("textarea", { id: "haven-chat-input", rows: "2", dir: "auto", "aria-label": t("input") });
-    const form = el("form", { class: "haven-chat-compose" }, input,
+    const picker = el("input", { type: "file", id: "haven-chat-file", accept: "image/*,video/*", class: "haven-chat-picker", tabindex: "-1", "aria-hidden": "true" });
+    const attach = el("button", { type: "button", class: "haven-chat-attach", "aria-label": t("attach"), title: t("attach"), text: "+" });
+    const form = el("form", { class: "haven-chat-compose" }, attach, picker, input,
       el("button", { type: "submit", class: "haven-chat-primary", text: t("send") }));
     const endButton = el("button", { type: "button", class: "haven-chat-end", text: t("end") });
     // The log is announced politely as lines arrive; the list inside keeps its list semantics.
-    body.replaceChildren(el("div", { role: "log", "aria-live": "polite", "aria-label": t("title") }, log), typingLine, seenLine, form, endButton);
+    body.replaceChildren(el("div", { role: "log", "aria-live": "polite", "aria-label": t("title") }, log), typingLine, seenLine, form,
+      el("p", { class: "haven-chat-actions" }, endButton, transcriptButton()));
+    attach.addEventListener("click", () => picker.click());
+    picker.addEventListener("change", () => { for (const file of picker.files) sendFile(file); picker.value = ""; });
     form.addEventListener("submit", (e) => { e.preventDefault(); sendText(); });
     input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendText(); } });
     input.addEventListener("input", () => {
@@ -160,21 +171,62 @@
 
   const frame = (object) => { if (socket && socket.readyState === 1) socket.send(JSON.stringify(object)); };
 
-  function sendText() {
-    const text = input.value.trim();
-    if (!text || ended) return;
-    const message = { id: "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8), text };
+  const newID = () => "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 8);
+  const sendFrame = (message) => frame({ type: "send", id: message.id, text: message.text, attachments: (message.files || []).map((f) => f.id) });
+
+  function queue(message) {
     saved.pending.push(message);
     save();
     showPending(message);
+    sendFrame(message);
+  }
+
+  function sendText() {
+    const text = input.value.trim();
+    if (!text || ended) return;
     input.value = "";
-    frame({ type: "send", id: message.id, text: message.text });
+    queue({ id: newID(), text });
+  }
+
+  // A picture or recording: uploaded first (the server checks what it really is), then sent like a line.
+  async function sendFile(file) {
+    if (ended) return;
+    status.textContent = t("uploading", { name: file.name });
+    try {
+      const stored = await post("/chat/files?filename=" + encodeURIComponent(file.name), file, {});
+      status.textContent = "";
+      queue({ id: newID(), text: "", files: [stored] });
+    } catch (failure) { status.textContent = t("failed", { detail: failure.message }); }
   }
 
   function showPending(message) {
-    log.append(el("li", { class: "haven-chat-line mine pending", "data-client-id": message.id },
-      el("span", { class: "haven-chat-who", text: t("you") }), el("span", { class: "haven-chat-text", dir: "auto", text: message.text }),
-      el("span", { class: "haven-chat-state", text: t("sending") })));
+    const line = el("li", { class: "haven-chat-line haven-chat-mine haven-chat-pending", "data-client-id": message.id },
+      el("span", { class: "haven-chat-who", text: t("you") }), el("span", { class: "haven-chat-text", dir: "auto", text: message.text }));
+    for (const file of message.files || []) line.append(fileNode(file));
+    line.append(el("span", { class: "haven-chat-state", text: t("sending") }));
+    log.append(line);
+  }
+
+  // A file of the conversation, fetched with the token (an <img> cannot send it) into a blob: URL; pictures shown.
+  function fileNode(file) {
+    const link = el("a", { class: "haven-chat-file", href: "#", download: file.filename, text: file.filename });
+    fetch(origin + "/chat/files/" + file.id, { headers: { Authorization: "Bearer " + saved.token } })
+      .then((r) => (r.ok ? r.blob() : null)).then((blob) => {
+        if (!blob) return;
+        link.href = URL.createObjectURL(blob);
+        if ((file.content_type || "").startsWith("image/")) link.prepend(el("img", { src: link.href, alt: file.filename }));
+      }).catch(() => {});
+    return link;
+  }
+
+  function transcriptButton() {
+    const button = el("button", { type: "button", class: "haven-chat-transcript", text: t("transcript") });
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try { status.textContent = t("transcript_sent", { email: (await post("/chat/transcript", {})).email }); }
+      catch (failure) { status.textContent = t("failed", { detail: failure.message }); button.disabled = false; }
+    });
+    return button;
   }
 
   function show(entry) {
@@ -185,9 +237,9 @@
       const existing = entry.client_id && log.querySelector(`[data-client-id="${CSS.escape(entry.client_id)}"]`);
       if (existing) existing.remove();
       saved.pending = saved.pending.filter((p) => p.id !== entry.client_id);
-      const line = el("li", { class: "haven-chat-line " + (mine ? "mine" : "theirs"), "data-seq": entry.seq },
+      const line = el("li", { class: "haven-chat-line " + (mine ? "haven-chat-mine" : "haven-chat-theirs"), "data-seq": entry.seq },
         el("span", { class: "haven-chat-who", text: mine ? t("you") : entry.name || t("support") }), el("span", { class: "haven-chat-text", dir: "auto", text: entry.text || "" }));
-      for (const file of entry.attachments || []) line.append(el("span", { class: "haven-chat-file", text: file.filename }));
+      for (const file of entry.attachments || []) line.append(fileNode(file));
       log.append(line);
       if (!mine) { typingLine.textContent = ""; seenLine.textContent = ""; }
     } else if (entry.kind === "joined") {
@@ -212,6 +264,7 @@
     again.addEventListener("click", () => { saved = null; localStorage.removeItem(storeKey); showStart(); });
     body.querySelector(".haven-chat-compose")?.remove();
     body.querySelector(".haven-chat-end")?.replaceWith(again);
+    if (!body.querySelector(".haven-chat-transcript")) body.append(el("p", { class: "haven-chat-actions" }, transcriptButton()));
     status.textContent = "";
   }
 
@@ -223,7 +276,7 @@
       lastHeard = Date.now();
       frame({ type: "hello", token: saved.token, after: saved.lastSeq });
       // Unacknowledged messages go again with the same ids: the server stores each once.
-      for (const p of saved.pending) frame({ type: "send", id: p.id, text: p.text });
+      for (const p of saved.pending) sendFrame(p);
     });
     socket.addEventListener("message", (event) => {
       lastHeard = Date.now();
@@ -243,11 +296,15 @@
         clearTimeout(typingLine.timer);
         typingLine.timer = setTimeout(() => { typingLine.textContent = ""; }, 6000);
       } else if (message.type === "seen" && message.by === "agent") {
-        const mine = [...log.querySelectorAll(".mine[data-seq]")].pop();
+        const mine = [...log.querySelectorAll(".haven-chat-mine[data-seq]")].pop();
         if (mine && Number(mine.dataset.seq) <= message.seq) seenLine.textContent = t("seen");
       } else if (message.type === "error") {
         if (message.code === "unknown_conversation") { saved = null; localStorage.removeItem(storeKey); showStart(); }
         else if (message.code === "ended") { saved.pending = saved.pending.filter((p) => p.id !== message.id); save(); }
+        else if (message.code === "too_fast") {
+          // Not stored: sent again, with the same id, a little later.
+          setTimeout(() => { const p = saved && saved.pending.find((m) => m.id === message.id); if (p) sendFrame(p); }, 4000);
+        }
       }
     });
     socket.addEventListener("close", () => {

@@ -49,6 +49,24 @@ function append(entry) {
   text.dir = "auto";
   text.textContent = entry.text || "";
   article.append(header, text);
+  // Files as links to download, as on the server-rendered page: never shown inline (what a customer sends may be harmful).
+  if (entry.attachments?.length) {
+    const files = document.createElement("ul");
+    files.className = "files";
+    files.setAttribute("aria-label", live.dataset.files);
+    for (const file of entry.attachments) {
+      const link = document.createElement("a");
+      link.href = "/attachments/" + file.id;
+      link.textContent = file.filename;
+      const type = document.createElement("span");
+      type.className = "hint";
+      type.textContent = file.content_type;
+      const li = document.createElement("li");
+      li.append(link, " ", type);
+      files.append(li);
+    }
+    article.append(files);
+  }
   item.append(article);
   timeline.append(item);
   item.scrollIntoView({ block: "nearest" });
