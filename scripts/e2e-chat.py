@@ -3,7 +3,8 @@
 SQLite with the demo data: a customer's browser with the widget, and an agent's browser with the workspace.
 
   1. nobody is online: the widget says so honestly and offers to leave a message (French), which becomes a ticket;
-  2. an agent signs in; a customer starts a chat (English) and waits in the queue;
+  2. an agent signs in; a customer starts a chat (English) and waits in the queue; it appears in the agent's open
+     inbox without a reload (/workspace/socket);
   3. the agent opens the ticket and takes it: the customer sees them join;
   4. the agent answers from the ticket page without a reload; the customer sees it, and the agent sees the customer's
      answer appear live; typing shows on the customer's side;
@@ -132,6 +133,7 @@ try:
     agent.find_element(By.ID, "password").send_keys("haven-demo-2026")
     agent.find_element(By.CSS_SELECTOR, ".signin-form button").click()
     until(agent, "the inbox", lambda: agent.current_url.endswith("/inbox"))
+    agent.execute_script("window.__inboxPage = true")
     open_widget(customer, "en")
     check(customer.find_element(By.ID, "haven-chat-panel").get_attribute("dir") == "ltr", "the English widget is left to right")
     until(customer, "the start form", lambda: customer.find_element(By.ID, "haven-chat-name"))
@@ -143,6 +145,8 @@ try:
     until(customer, "the first line", lambda: "My LIVE stream keeps getting cut off after 2 minutes" in log_texts(customer))
     check("queue" in customer.find_element(By.CSS_SELECTOR, ".haven-chat-status").text, "the customer is told they wait in the queue")
     number = json.loads(customer.execute_script("return localStorage.getItem('haven-chat:' + location.origin)"))["ticket"]
+    until(agent, "the new chat in the open inbox", lambda: "#%d" % number in agent.find_element(By.ID, "inbox-results").text)
+    check(agent.execute_script("return window.__inboxPage === true"), "the new chat appears in the agent's open inbox without a reload")
 
     # 3. The agent takes it.
     agent.get(base + "/tickets/%d" % number)

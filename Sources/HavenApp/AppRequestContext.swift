@@ -14,6 +14,8 @@ public struct AppRequestContext: RequestContext {
 
     /// The agent's browser session, on workspace pages (`WebSessionMiddleware`).
     public var webSession: WebSession?
+    /// Tickets offered to the signed-in agent now, shown above every workspace page.
+    var offers: [OfferSummary] = []
     /// A workspace form's fields, read and checked against forgery by `WebSessionMiddleware`.
     public var form: [String: String] = [:]
     /// The workspace's language for this request: the agent's choice, else the browser's.

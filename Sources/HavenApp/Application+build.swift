@@ -65,6 +65,8 @@ public struct HavenServices: Sendable {
     public let chats: any ChatRepository
     /// This node's open chat connections, woken by committed ticket changes.
     let chatHub: ChatHub
+    /// This node's open workspace pages, told of ticket changes and of who else is on a ticket.
+    let workspaceHub: WorkspaceHub
     public let logger: Logger
     public let now: @Sendable () -> Date
 
@@ -92,6 +94,7 @@ public struct HavenServices: Sendable {
         inbox = SQLInboxRepository(database: database, now: now)
         chats = SQLChatRepository(database: database, now: now, outboundMail: outboundMail)
         chatHub = ChatHub(changes: database.changes)
+        workspaceHub = WorkspaceHub(changes: database.changes)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
         attachments = SQLAttachmentRepository(database: database)
         attachmentStore = AttachmentStore(root: (dataDirectory as NSString).appendingPathComponent("attachments"), maxBytes: maxAttachmentBytes)
@@ -153,12 +156,12 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     WorkspaceAssets().addRoutes(to: router)
     let signIn = SignInController(sessions: services.webSessions, assignments: services.assignments, policy: services.signInPolicy, now: services.now)
     signIn.addPublicRoutes(to: router)
-    let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions))
+    let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions, inbox: services.inbox))
     signIn.addRoutes(to: workspace)
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
     TicketPageController(
         tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,
-        store: services.attachmentStore, chats: services.chats, now: services.now
+        store: services.attachmentStore, chats: services.chats, assignments: services.assignments, now: services.now
     ).addRoutes(to: workspace)
 
     // The in-app API: its callers are apps' users with signed identities, not agents.

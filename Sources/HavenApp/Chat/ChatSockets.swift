@@ -19,7 +19,8 @@ public struct ChatSocketContext: RequestContext, WebSocketRequestContext {
     }
 }
 
-/// The routes that upgrade to WebSockets: `/chat/socket` (customers) and `/workspace/chat/socket` (agents).
+/// The routes that upgrade to WebSockets: `/chat/socket` (customers), `/workspace/chat/socket` (agents in a chat) and
+/// `/workspace/socket` (every workspace page: changes and who else is on a ticket).
 public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocketContext> {
     let router = Router(context: ChatSocketContext.self)
     let connection = ChatConnection(
@@ -36,6 +37,22 @@ public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocket
     }) { inbound, outbound, context in
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
+    }
+    let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database, logger: services.logger)
+    router.ws("workspace/socket", shouldUpgrade: { request, context in
+        guard ChatSockets.sameOrigin(request), let agent = try await ChatSockets.agent(request, sessions: services.webSessions) else { return .dontUpgrade }
+        context.agent.withLockedValue { $0 = agent }
+        return .upgrade([:])
+    }) { inbound, outbound, context in
+        guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
+        let texts = inbound.messages(maxSize: ChatSockets.maxFrameBytes).compactMap { @Sendable message -> String? in
+            if case .text(let text) = message { text } else { nil }
+        }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await workspace.run(agent: agent, inbound: texts) { try await outbound.write(.text($0)) }
+            }
+        } catch is CancellationError {}
     }
     return router
 }

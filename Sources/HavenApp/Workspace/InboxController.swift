@@ -102,7 +102,7 @@ struct InboxController {
     }
 
     static let languages = ["en", "pt", "ar", "fr"]
-    static let notices = ["language": "language.changed", "presence": "presence.changed"]
+    static let notices = ["language": "language.changed", "presence": "presence.changed", "declined": "offers.declined"]
 
     static func view(_ name: String?) -> InboxView? {
         switch name {

@@ -12,6 +12,7 @@ struct TicketPageController {
     let attachments: any AttachmentRepository
     let store: AttachmentStore
     let chats: any ChatRepository
+    let assignments: any AssignmentRepository
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -20,6 +21,8 @@ struct TicketPageController {
         group.post("tickets/:id/update", use: update)
         group.post("tickets/:id/take", use: take)
         group.post("tickets/:id/chat/end", use: endChat)
+        group.post("tickets/:id/offer/accept", use: acceptOffer)
+        group.post("tickets/:id/offer/decline", use: declineOffer)
         group.get("attachments/:id", use: download)
     }
 
@@ -76,6 +79,26 @@ struct TicketPageController {
         let agent = try context.requireAgent()
         let ticket = try await visibleTicket(context, withMessages: false)
         return try await apply(TicketUpdate(assignee: .some(agent.id.uuidString.lowercased())), to: ticket, agent: agent, context: context, notice: "taken")
+    }
+
+    /// An offer from a push queue, answered from the banner above every page: accepted, the ticket opens as the agent's.
+    @Sendable func acceptOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await answerOffer(context, accept: true)
+    }
+
+    @Sendable func declineOffer(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await answerOffer(context, accept: false)
+    }
+
+    private func answerOffer(_ context: AppRequestContext, accept: Bool) async throws -> Response {
+        let agent = try context.requireAgent()
+        guard let number = context.parameters.get("id").flatMap(Int.init) else { throw APIError.notFound("There is no such ticket.") }
+        do {
+            _ = try await assignments.respond(to: .number(number), agentID: agent.id, accept: accept)
+        } catch let conflict as AssignmentConflict {
+            return WorkspaceErrors.page(conflict.detail, status: .conflict, context: context)
+        }
+        return WorkspacePage.redirect(accept ? "/tickets/\(number)?notice=taken" : "/inbox?notice=declined")
     }
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -29,6 +29,7 @@ struct TicketPageView {
         var values = TicketSummaryView.values(ticket, locale: locale)
         values["t"] = WorkspaceStrings.mustache(locale)
         values["csrf"] = csrf
+        values["id"] = ticket.id.uuidString.lowercased()
         values["createdHTML"] = Self.sentence("ticket.created", date: ticket.createdAt, locale: locale)
         values["mine"] = ticket.assignee?.id == viewer.id
         values["messages"] = (ticket.messages ?? []).map(message)

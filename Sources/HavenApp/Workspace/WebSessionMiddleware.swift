@@ -13,6 +13,7 @@ struct WebSessionMiddleware: RouterMiddleware {
     static let maxFormBytes = 1 << 20
 
     let sessions: any WebSessionRepository
+    let inbox: any InboxRepository
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let cookie = request.cookies[Self.cookie]?.value
@@ -26,6 +27,7 @@ struct WebSessionMiddleware: RouterMiddleware {
         context.agent = session.agent
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
+        if request.method == .get { context.offers = try await inbox.offers(to: session.agent.id) }
         var request = request
         if request.method != .get && request.method != .head {
             let body = try await request.collectBody(upTo: Self.maxFormBytes)

@@ -17,7 +17,8 @@ struct WorkspaceAssets {
         var assets: [String: Asset] = [:]
         for (name, type) in [
             ("workspace.css", "text/css; charset=utf-8"), ("workspace.js", "text/javascript; charset=utf-8"),
-            ("workspace-chat.js", "text/javascript; charset=utf-8"), ("chat-widget.js", "text/javascript; charset=utf-8"),
+            ("workspace-chat.js", "text/javascript; charset=utf-8"), ("workspace-live.js", "text/javascript; charset=utf-8"),
+            ("chat-widget.js", "text/javascript; charset=utf-8"),
             ("chat-widget.css", "text/css; charset=utf-8"),
         ] {
             let url = Bundle.module.resourceURL?.appendingPathComponent("workspace").appendingPathComponent(name)

@@ -16,6 +16,14 @@ enum WorkspaceLayout {
             "locales": WorkspaceStrings.locales.map { ["code": $0, "name": WorkspaceStrings.names[$0]!, "current": $0 == locale] },
             "presences": Presence.allCases.map { ["value": $0.rawValue, "label": WorkspaceStrings.text("presence." + $0.rawValue, locale), "selected": $0 == presence] },
             "notice": notice ?? false, "problem": problem ?? false,
+            "hasOffers": !context.offers.isEmpty,
+            "offers": context.offers.map { offer in
+                [
+                    "number": offer.number, "subject": offer.subject, "language": offer.language ?? false,
+                    "channel": WorkspaceStrings.text("channel." + offer.channel.rawValue, locale),
+                    "iso": TicketSummaryView.iso(offer.expiresAt), "until": WorkspaceStrings.date(offer.expiresAt, locale),
+                ] as [String: Any]
+            },
         ]
         return WorkspacePage.layout.render(values)
     }

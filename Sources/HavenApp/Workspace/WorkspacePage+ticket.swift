@@ -2,8 +2,10 @@ import Mustache
 
 extension WorkspacePage {
     static let ticket = try! MustacheTemplate(string: """
-        <div class="ticket-page" data-ticket="{{number}}">
+        <div class="ticket-page" data-ticket="{{number}}" data-ticket-id="{{id}}"{{#chat}} data-chat{{/chat}}>
         <p class="back"><a href="/inbox">{{t.ticket_back}}</a></p>
+        <p id="collision" class="collision" role="status" aria-live="polite" data-viewing="{{t.live_viewing}}" data-typing="{{t.live_typing}}"></p>
+        <p id="stale" class="notice" role="status" hidden>{{t.live_changed}} <a href="/tickets/{{number}}">{{t.live_reload}}</a></p>
         <header class="ticket-head">
         <h1><span class="num">#{{number}}</span> <span dir="auto"{{#language}} lang="{{language}}"{{/language}}>{{subject}}</span></h1>
         <p class="badges"><span class="status status-{{status}}">{{statusLabel}}</span> <span class="prio prio-{{priority}}">{{priorityLabel}}</span>{{#riskLabel}} <span class="risk risk-{{risk}}">{{riskLabel}}</span>{{/riskLabel}} <span>{{channelLabel}}</span> <span>{{{createdHTML}}}</span></p>

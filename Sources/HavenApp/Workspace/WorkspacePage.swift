@@ -56,6 +56,14 @@ enum WorkspacePage {
         <p class="hint">{{t.nav_shortcuts}}</p>
         </div></details>
         </header>
+        <div id="live-region">
+        {{#hasOffers}}<section class="offers" aria-labelledby="offers-title"><h2 id="offers-title">{{t.offers_title}}</h2><ul>
+        {{#offers}}<li><a href="/tickets/{{number}}"><span class="num">#{{number}}</span> <span dir="auto"{{#language}} lang="{{language}}"{{/language}}>{{subject}}</span></a>
+        <span class="hint">{{channel}}{{#language}} · {{language}}{{/language}} · {{t.offers_until}} <time datetime="{{iso}}">{{until}}</time></span>
+        <form method="post" action="/tickets/{{number}}/offer/accept" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="accept-offer">{{t.offers_accept}}</button></form>
+        <form method="post" action="/tickets/{{number}}/offer/decline" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.offers_decline}}</button></form></li>{{/offers}}
+        </ul></section>{{/hasOffers}}
+        </div>
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{#problem}}<div class="problem" role="alert"><p>{{problem}}</p></div>{{/problem}}
         <main id="content" tabindex="-1">{{{content}}}</main>
@@ -115,6 +123,7 @@ enum WorkspacePage {
         {{#selects}}<div class="field"><label for="f-{{name}}">{{label}}</label><select id="f-{{name}}" name="{{name}}">{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select></div>{{/selects}}
         <button type="submit">{{t.filter_apply}}</button>
         </form>
+        <div id="inbox-results">
         {{#hasTickets}}
         <table class="tickets">
         <thead><tr><th scope="col">{{t.col_priority}}</th><th scope="col">{{t.col_ticket}}</th><th scope="col">{{t.col_requester}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_channel}}</th><th scope="col">{{t.col_language}}</th><th scope="col">{{t.col_queue}}</th><th scope="col">{{t.col_assignee}}</th><th scope="col">{{t.col_sla}}</th><th scope="col">{{t.col_updated}}</th></tr></thead>
@@ -130,6 +139,7 @@ enum WorkspacePage {
         {{/hasTickets}}
         {{^hasTickets}}<p class="empty">{{t.inbox_empty}}</p>{{/hasTickets}}
         <nav class="pages" aria-label="{{pageLabel}}">{{#previous}}<a href="{{previous}}" rel="prev">{{t.inbox_previous}}</a>{{/previous}} {{#next}}<a href="{{next}}" rel="next">{{t.inbox_next}}</a>{{/next}}</nav>
+        </div>
         </section>
         </div>
         """)

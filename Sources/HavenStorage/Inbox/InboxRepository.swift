@@ -41,6 +41,17 @@ public protocol InboxRepository: Sendable {
         -> (tickets: [TicketRecord], hasMore: Bool)
     /// The requester's other tickets, newest first: the contact panel's history and the repeat-contact warning.
     func history(ofContact contactID: UUID, excluding ticketID: UUID, visibility: TicketVisibility, limit: Int) async throws -> [TicketRecord]
+    /// The tickets offered to the agent now (push queues), the one that lapses first first.
+    func offers(to agentID: UUID) async throws -> [OfferSummary]
+}
+
+/// A ticket offered to an agent, as the workspace shows it above every page.
+public struct OfferSummary: Sendable, Equatable {
+    public var number: Int
+    public var subject: String
+    public var channel: Channel
+    public var language: String?
+    public var expiresAt: Date
 }
 
 public struct SQLInboxRepository: InboxRepository {
@@ -50,6 +61,18 @@ public struct SQLInboxRepository: InboxRepository {
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
+    }
+
+    public func offers(to agentID: UUID) async throws -> [OfferSummary] {
+        try await database.reader.sql().raw("""
+            SELECT number, subject, channel, language, offer_expires_at FROM tickets
+            WHERE offered_to = \(bind: agentID) AND offer_expires_at > \(bind: now()) ORDER BY offer_expires_at LIMIT 20
+            """).all().map { row in
+            OfferSummary(
+                number: try row.decode(column: "number", as: Int.self), subject: try row.decode(column: "subject", as: String.self),
+                channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
+                language: try row.decode(column: "language", as: String?.self), expiresAt: try row.decode(column: "offer_expires_at", as: Date.self))
+        }
     }
 
     public func counts(agentID: UUID, visibility: TicketVisibility) async throws -> InboxCounts {

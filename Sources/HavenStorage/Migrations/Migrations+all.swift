@@ -21,5 +21,6 @@ enum HavenMigrations {
         AddTicketSearch(),      // 016
         IndexInbox(),           // 017
         CreateChats(),          // 018
+        IndexOffers(),          // 019
     ]
 }

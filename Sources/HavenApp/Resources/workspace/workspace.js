@@ -68,3 +68,5 @@ document.addEventListener("keydown", (event) => {
 
 // A live chat's ticket page: the console module keeps it live over a WebSocket.
 if (document.getElementById("chat-live")) import("/assets/workspace-chat.js");
+// Every signed-in page: offers, the inbox and "who else is here" kept live.
+if (document.querySelector("header.top")) import("/assets/workspace-live.js");

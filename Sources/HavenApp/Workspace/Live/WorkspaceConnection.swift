@@ -1,0 +1,127 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Logging
+
+/// One workspace page's WebSocket (`/workspace/socket`): it hears which tickets changed, at most once a second, and
+/// who else is on the ticket it shows.
+///
+/// Client → server: `{"type":"viewing","ticket":1042,"typing":false}` (on opening a ticket, every 20 s, and when the
+/// agent starts writing), `{"type":"ping"}`. Server → client: `{"type":"changed","tickets":["<id>", …]}`,
+/// `{"type":"presence","name":"Ana Lima","typing":true,"left":false}`, `{"type":"pong"}`.
+struct WorkspaceConnection: Sendable {
+    let hub: WorkspaceHub
+    let tickets: any TicketRepository
+    let database: HavenDatabase
+    let logger: Logger
+    /// Changes are gathered and sent at most this often: a busy desk does not flood every open page.
+    var flushInterval: Duration = .seconds(1)
+    var idleTimeout: Duration = .seconds(60)
+
+    private enum Event: Sendable {
+        case frame(String)
+        case closed
+        case hub(WorkspaceHub.Event)
+        case tick
+    }
+
+    private struct ClientFrame: Decodable {
+        var type: String
+        var ticket: Int?
+        var typing: Bool?
+    }
+
+    private struct Changed: Encodable {
+        var type = "changed"
+        var tickets: [String]
+    }
+
+    private struct PresenceFrame: Encodable {
+        var type = "presence"
+        var name: String
+        var typing: Bool
+        var left: Bool
+    }
+
+    func run<Inbound: AsyncSequence & Sendable>(
+        agent: AgentRecord, inbound: Inbound, send: @escaping @Sendable (String) async throws -> Void
+    ) async throws where Inbound.Element == String {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let reader = Task {
+            do { for try await text in inbound { continuation.yield(.frame(text)) } } catch {}
+            continuation.yield(.closed)
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: flushInterval)
+                continuation.yield(.tick)
+            }
+        }
+        let subscription = hub.subscribe { continuation.yield(.hub($0)) }
+        let me = UUID()
+        var watching: UUID?
+        var typing = false
+        /// The other pages on the watched ticket this one has heard from: a newcomer is answered once, so it learns
+        /// at once who was there before it (and two pages never answer each other twice).
+        var known = Set<UUID>()
+        var pending = Set<UUID>()
+        var lastHeard = ContinuousClock.now
+        defer {
+            reader.cancel()
+            ticker.cancel()
+            hub.unsubscribe(subscription)
+            continuation.finish()
+        }
+        func announce(_ ticket: UUID, typing: Bool, left: Bool) async {
+            let presence = WorkspacePresence(ticket: ticket, connection: me, agent: agent.id, name: agent.name, typing: typing, left: left)
+            await database.signal(ticket, body: presence.signal)
+        }
+        loop: for await event in events {
+            switch event {
+            case .closed: break loop
+            case .tick:
+                if ContinuousClock.now - lastHeard > idleTimeout { break loop }
+                if !pending.isEmpty {
+                    try await send(Self.json(Changed(tickets: pending.map { $0.uuidString.lowercased() }.sorted())))
+                    pending.removeAll()
+                }
+            case .hub(.changed(let ids)):
+                pending.formUnion(ids)
+            case .hub(.presence(let presence)):
+                // Others on the ticket this page shows; the same agent in another tab is not "someone else".
+                guard presence.ticket == watching, presence.connection != me, presence.agent != agent.id else { continue }
+                try await send(Self.json(PresenceFrame(name: presence.name, typing: presence.typing, left: presence.left)))
+                if presence.left {
+                    known.remove(presence.connection)
+                } else if known.insert(presence.connection).inserted {
+                    await announce(presence.ticket, typing: typing, left: false)
+                }
+            case .frame(let text):
+                lastHeard = ContinuousClock.now
+                guard let frame = try? JSONDecoder().decode(ClientFrame.self, from: Data(text.utf8)) else { continue }
+                switch frame.type {
+                case "ping":
+                    try await send(#"{"type":"pong"}"#)
+                case "viewing":
+                    guard let number = frame.ticket, let ticket = try await tickets.summary(.number(number)),
+                          TicketVisibility(roles: agent.roles).allows(queueSlug: ticket.queue?.slug)
+                    else { continue }
+                    if let previous = watching, previous != ticket.id {
+                        await announce(previous, typing: false, left: true)
+                        known.removeAll()
+                    }
+                    watching = ticket.id
+                    typing = frame.typing ?? false
+                    await announce(ticket.id, typing: typing, left: false)
+                default:
+                    continue
+                }
+            }
+        }
+        if let watching { await announce(watching, typing: false, left: true) }
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+}

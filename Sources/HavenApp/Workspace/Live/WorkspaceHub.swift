@@ -1,0 +1,68 @@
+import Foundation
+import HavenStorage
+import NIOConcurrencyHelpers
+
+/// This node's open workspace pages: told when tickets change (so an inbox can refresh itself and an offer can show
+/// at once), and who else is on a ticket (collision detection).
+///
+/// Like the chat's wake-ups, a change carries only ticket ids: a page that hears of one reads what it shows again,
+/// through the same visibility rules as any request, so nothing is learnt from the notice itself.
+final class WorkspaceHub: Sendable {
+    enum Event: Sendable {
+        /// These tickets' logs grew (on this node or another).
+        case changed([UUID])
+        /// An agent's presence on a ticket (`WorkspacePresence`), from any node.
+        case presence(WorkspacePresence)
+    }
+
+    typealias Subscriber = @Sendable (Event) -> Void
+    private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
+
+    init(changes: TicketChanges) {
+        changes.listen { [weak self] notice in self?.deliver(notice) }
+    }
+
+    func subscribe(_ subscriber: @escaping Subscriber) -> UUID {
+        let id = UUID()
+        subscribers.withLockedValue { $0[id] = subscriber }
+        return id
+    }
+
+    func unsubscribe(_ id: UUID) {
+        _ = subscribers.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    var connectionCount: Int { subscribers.withLockedValue { $0.count } }
+
+    private func deliver(_ notice: TicketNotice) {
+        let event: Event
+        switch notice {
+        case .changed(let tickets): event = .changed(tickets)
+        case .signal(_, let body):
+            guard let presence = WorkspacePresence.read(body) else { return }
+            event = .presence(presence)
+        }
+        for subscriber in subscribers.withLockedValue({ Array($0.values) }) { subscriber(event) }
+    }
+}
+
+/// "Ana is viewing / writing on ticket 1042", sent between nodes as a ticket signal whose body starts with `prefix`
+/// (the chat's hub ignores these; the workspace's ignores the chat's).
+struct WorkspacePresence: Codable, Sendable, Equatable {
+    static let prefix = "presence "
+
+    var ticket: UUID
+    var connection: UUID
+    var agent: UUID
+    var name: String
+    var typing: Bool
+    /// The agent left the page.
+    var left: Bool
+
+    var signal: String { Self.prefix + String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
+
+    static func read(_ body: String) -> WorkspacePresence? {
+        guard body.hasPrefix(prefix) else { return nil }
+        return try? JSONDecoder().decode(Self.self, from: Data(body.dropFirst(prefix.count).utf8))
+    }
+}
