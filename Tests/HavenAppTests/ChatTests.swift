@@ -25,8 +25,8 @@ final class ChatProbe: Sendable {
             }
             return nil
         }
-        func rest(_ type: String) -> [String] {
-            let found = frames[read...].filter { $0.type == type }.map(\.text)
+        func rest(_ type: String?) -> [String] {
+            let found = frames[read...].filter { type == nil || $0.type == type }.map(\.text)
             read = frames.count
             return Array(found)
         }
@@ -81,8 +81,8 @@ final class ChatProbe: Sendable {
         throw CancellationError()
     }
 
-    /// Every frame of `type` that arrives within `window` (to show that something did not come).
-    func all(_ type: String, within window: Duration) async throws -> [[String: Any]] {
+    /// Every frame of `type` (nil: of any type) that arrives within `window` (to show that something did not come).
+    func all(_ type: String?, within window: Duration) async throws -> [[String: Any]] {
         try await Task.sleep(for: window)
         return await box.rest(type).map(Self.parse)
     }
@@ -360,10 +360,12 @@ final class ChatProbe: Sendable {
             intruder.send(["type": "send", "id": "w-steal", "text": "", "attachments": [file]])
             #expect(try await intruder.next("error")["code"] as? String == "refused")
 
-            // A customer's lines are limited (60 a minute, bursts of 16): the rest is refused unstored, to be sent again.
-            for index in 0..<20 { intruder.send(["type": "send", "id": "w-\(index)", "text": "linha \(index)"]) }
-            let answers = try await intruder.all("ack", within: .seconds(2)).count
-            #expect(answers >= 10 && answers < 20)
+            // A customer's lines are limited (120 a minute, bursts of 31): the rest is refused unstored, to be sent again.
+            for index in 0..<40 { intruder.send(["type": "send", "id": "w-\(index)", "text": "linha \(index)"]) }
+            let answers = try await intruder.all(nil, within: .seconds(3))
+            let acks = answers.filter { $0["type"] as? String == "ack" }.count
+            #expect(acks >= 25 && acks < 40)
+            #expect(answers.filter { $0["code"] as? String == "too_fast" }.count == 40 - acks)
             intruder.close()
 
             // The transcript: queued with an event, mailed in the customer's language with every public line and the file's name.

@@ -24,8 +24,9 @@ struct ChatConnection: Sendable {
     let database: HavenDatabase
     let logger: Logger
     /// A customer's lines per conversation per minute: faster than anyone types, slower than a script floods a queue.
+    /// Bursts of 31 pass, so a client that comes back with its unacknowledged messages can resend them at once.
     let lines = RateLimiter()
-    static let linesPerMinute = 60
+    static let linesPerMinute = 120
     /// A client that says nothing for this long is gone (its pings stopped); the socket is closed.
     var idleTimeout: Duration = .seconds(60)
     var helloTimeout: Duration = .seconds(10)
