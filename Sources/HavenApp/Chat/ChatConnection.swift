@@ -31,13 +31,6 @@ struct ChatConnection: Sendable {
     var idleTimeout: Duration = .seconds(60)
     var helloTimeout: Duration = .seconds(10)
 
-    private enum Event: Sendable {
-        case frame(String)
-        case closed
-        case wake(ChatHub.Wake)
-        case tick
-    }
-
     /// Why the connection ended, for the close frame.
     enum Ending: Equatable {
         case clientLeft
@@ -49,25 +42,13 @@ struct ChatConnection: Sendable {
     func run<Inbound: AsyncSequence & Sendable>(
         caller: Caller, inbound: Inbound, send: @escaping @Sendable (String) async throws -> Void
     ) async throws -> Ending where Inbound.Element == String {
-        let (events, continuation) = AsyncStream<Event>.makeStream()
-        let reader = Task {
-            do { for try await text in inbound { continuation.yield(.frame(text)) } } catch {}
-            continuation.yield(.closed)
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
-                continuation.yield(.tick)
-            }
-        }
+        let events = SocketEvents<ChatHub.Wake>(inbound: inbound, tick: .seconds(5))
         var session = Session(id: UUID(), caller: caller, lastHeard: ContinuousClock.now)
         defer {
-            reader.cancel()
-            ticker.cancel()
             if let ticket = session.conversation?.ticketID, let subscription = session.subscription { hub.unsubscribe(ticket: ticket, id: subscription) }
-            continuation.finish()
+            events.finish()
         }
-        for await event in events {
+        for await event in events.stream {
             switch event {
             case .closed: return .clientLeft
             case .tick:
@@ -80,7 +61,7 @@ struct ChatConnection: Sendable {
                 if let frame = session.forwarded(body) { try await send(frame) }
             case .frame(let text):
                 session.lastHeard = ContinuousClock.now
-                if let ending = try await handle(text, session: &session, send: send, wake: { continuation.yield(.wake($0)) }) { return ending }
+                if let ending = try await handle(text, session: &session, send: send, wake: { events.wake($0) }) { return ending }
             }
         }
         return .clientLeft

@@ -29,21 +29,18 @@ public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocket
     router.ws("chat/socket") { inbound, outbound, _ in
         try await ChatSockets.serve(connection, caller: .customer, inbound: inbound, outbound: outbound)
     }
-    router.ws("workspace/chat/socket", shouldUpgrade: { request, context in
-        // A page on another site cannot open an agent's socket with the agent's cookie: browsers always send Origin.
+    // A page on another site cannot open an agent's socket with the agent's cookie: browsers always send Origin.
+    let agentOnly: @Sendable (Request, ChatSocketContext) async throws -> RouterShouldUpgrade = { request, context in
         guard ChatSockets.sameOrigin(request), let agent = try await ChatSockets.agent(request, sessions: services.webSessions) else { return .dontUpgrade }
         context.agent.withLockedValue { $0 = agent }
         return .upgrade([:])
-    }) { inbound, outbound, context in
+    }
+    router.ws("workspace/chat/socket", shouldUpgrade: agentOnly) { inbound, outbound, context in
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
     }
     let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database, logger: services.logger)
-    router.ws("workspace/socket", shouldUpgrade: { request, context in
-        guard ChatSockets.sameOrigin(request), let agent = try await ChatSockets.agent(request, sessions: services.webSessions) else { return .dontUpgrade }
-        context.agent.withLockedValue { $0 = agent }
-        return .upgrade([:])
-    }) { inbound, outbound, context in
+    router.ws("workspace/socket", shouldUpgrade: agentOnly) { inbound, outbound, context in
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         let texts = inbound.messages(maxSize: ChatSockets.maxFrameBytes).compactMap { @Sendable message -> String? in
             if case .text(let text) = message { text } else { nil }

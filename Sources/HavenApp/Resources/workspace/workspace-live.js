@@ -37,7 +37,8 @@ function changed(tickets) {
   // under the agent's draft.
   if (ticketID && tickets.includes(ticketID) && !page.hasAttribute("data-chat")) document.getElementById("stale").hidden = false;
   clearTimeout(refreshing);
-  refreshing = setTimeout(refresh, 200);
+  // A failed fetch (the network, a restarting server) waits for the next change.
+  refreshing = setTimeout(() => refresh().catch(() => { stale = true; }), 200);
 }
 
 function showOthers() {
@@ -72,7 +73,7 @@ function connect() {
   });
 }
 
-document.addEventListener("visibilitychange", () => { if (!document.hidden && stale) refresh(); });
+document.addEventListener("visibilitychange", () => { if (!document.hidden && stale) refresh().catch(() => {}); });
 document.getElementById("reply-body")?.addEventListener("input", () => {
   const now = Date.now();
   if (now - typingSent > 3000) { typingSent = now; viewing(true); }

@@ -18,13 +18,6 @@ struct WorkspaceConnection: Sendable {
     var flushInterval: Duration = .seconds(1)
     var idleTimeout: Duration = .seconds(60)
 
-    private enum Event: Sendable {
-        case frame(String)
-        case closed
-        case hub(WorkspaceHub.Event)
-        case tick
-    }
-
     private struct ClientFrame: Decodable {
         var type: String
         var ticket: Int?
@@ -46,18 +39,8 @@ struct WorkspaceConnection: Sendable {
     func run<Inbound: AsyncSequence & Sendable>(
         agent: AgentRecord, inbound: Inbound, send: @escaping @Sendable (String) async throws -> Void
     ) async throws where Inbound.Element == String {
-        let (events, continuation) = AsyncStream<Event>.makeStream()
-        let reader = Task {
-            do { for try await text in inbound { continuation.yield(.frame(text)) } } catch {}
-            continuation.yield(.closed)
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: flushInterval)
-                continuation.yield(.tick)
-            }
-        }
-        let subscription = hub.subscribe { continuation.yield(.hub($0)) }
+        let events = SocketEvents<WorkspaceHub.Event>(inbound: inbound, tick: flushInterval)
+        let subscription = hub.subscribe { events.wake($0) }
         let me = UUID()
         var watching: UUID?
         var typing = false
@@ -67,16 +50,14 @@ struct WorkspaceConnection: Sendable {
         var pending = Set<UUID>()
         var lastHeard = ContinuousClock.now
         defer {
-            reader.cancel()
-            ticker.cancel()
             hub.unsubscribe(subscription)
-            continuation.finish()
+            events.finish()
         }
         func announce(_ ticket: UUID, typing: Bool, left: Bool) async {
             let presence = WorkspacePresence(ticket: ticket, connection: me, agent: agent.id, name: agent.name, typing: typing, left: left)
             await database.signal(ticket, body: presence.signal)
         }
-        loop: for await event in events {
+        loop: for await event in events.stream {
             switch event {
             case .closed: break loop
             case .tick:
@@ -85,9 +66,9 @@ struct WorkspaceConnection: Sendable {
                     try await send(Self.json(Changed(tickets: pending.map { $0.uuidString.lowercased() }.sorted())))
                     pending.removeAll()
                 }
-            case .hub(.changed(let ids)):
+            case .wake(.changed(let ids)):
                 pending.formUnion(ids)
-            case .hub(.presence(let presence)):
+            case .wake(.presence(let presence)):
                 // Others on the ticket this page shows; the same agent in another tab is not "someone else".
                 guard presence.ticket == watching, presence.connection != me, presence.agent != agent.id else { continue }
                 try await send(Self.json(PresenceFrame(name: presence.name, typing: presence.typing, left: presence.left)))
