@@ -13,7 +13,7 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   7. "Sign out everywhere" ends every session of the agent.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
-import os, subprocess, sys, tempfile, time
+import email, email.policy, os, subprocess, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -128,16 +128,21 @@ try:
     check(first.get_attribute("lang") == "pt-BR" and "invadiu" in first.text, "the customer's message is shown with its language")
     check(driver.find_element(By.ID, "reply-body").get_attribute("lang") == "pt-BR", "the reply box is in the customer's language")
     accessible("the ticket page")
-    before = len(delivered())
     driver.find_element(By.ID, "reply-body").send_keys("Olá! Já bloqueamos o acesso de terceiros e enviamos um link para recuperar a conta.")
     navigate(driver.find_element(By.ID, "send").click)
     check("sent" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "the reply is confirmed")
     check("recuperar a conta" in driver.find_elements(By.CSS_SELECTOR, ".timeline .message .body")[-1].text, "the reply is in the timeline")
-    wait("the reply by email", lambda: len(delivered()) > before)
-    with open(os.path.join(sink_dir, delivered()[-1]), "rb") as f:
-        mail = f.read().decode("utf-8", "replace")
-    check("Conta hackeada" in mail or "recuperar" in mail, "the customer receives the reply by email")
-    mailed = len(delivered())
+    # Found by its words: the demo's acknowledgements may still be going out around it.
+    def mails_saying(words):
+        found = []
+        for name in delivered():
+            with open(os.path.join(sink_dir, name), "rb") as f:
+                text = email.message_from_binary_file(f, policy=email.policy.default).get_body(("plain",)).get_content()
+            if words in text:
+                found.append(text)
+        return found
+    wait("the reply by email", lambda: mails_saying("recuperar a conta"))
+    check(len(mails_saying("recuperar a conta")) == 1, "the customer receives the reply by email, once")
     driver.find_element(By.ID, "as-internal").click()
     driver.find_element(By.ID, "reply-body").send_keys("Conta recuperada; verificar de novo amanhã.")
     navigate(driver.find_element(By.ID, "send").click)
@@ -154,7 +159,7 @@ try:
     check(driver.find_element(By.CSS_SELECTOR, ".badges .status").get_attribute("class").endswith("status-pending"), "the status change is saved")
     shot("ticket")
     time.sleep(2)
-    check(len(delivered()) == mailed, "the internal note was not mailed")
+    check(not mails_saying("Conta recuperada"), "the internal note was not mailed")
 
     # 4. The safety queue only for the safety-trained and leads.
     driver.get(base + "/inbox")

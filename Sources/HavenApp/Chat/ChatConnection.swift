@@ -135,11 +135,11 @@ struct ChatConnection: Sendable {
         case .send(let id, let text, let attachments):
             try await deliver(id: id, text: text, attachments: attachments, conversation: conversation, session: session, send: send)
         case .typing(let typing):
-            await database.signal(conversation.ticketID, body: "\(session.id.uuidString) " + ChatServerFrame.typing(from: session.side, name: session.name, typing: typing).json())
+            await database.signal(conversation.ticketID, topic: .chat, body: "\(session.id.uuidString) " + ChatServerFrame.typing(from: session.side, name: session.name, typing: typing).json())
         case .seen(let seq):
             let seq = min(seq, session.cursor)
             try await chats.markSeen(ticket: conversation.ticketID, by: session.side, seq: seq)
-            await database.signal(conversation.ticketID, body: "\(session.id.uuidString) " + ChatServerFrame.seen(by: session.side, seq: seq).json())
+            await database.signal(conversation.ticketID, topic: .chat, body: "\(session.id.uuidString) " + ChatServerFrame.seen(by: session.side, seq: seq).json())
         case .end:
             _ = try await chats.end(ticket: conversation.ticketID, by: session.actor)
         case .ping:

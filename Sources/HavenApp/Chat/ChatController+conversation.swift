@@ -19,20 +19,9 @@ extension ChatController {
         if let wait = limiter.check("chat-file:\(conversation.ticketID)", perMinute: Self.filesPerMinute) {
             throw AppIdentityMiddleware.limited("Too many files sent into this chat", wait)
         }
-        let filename = AttachmentController.filename(request.uri.queryParameters.get("filename"))
-        guard !filename.isEmpty, filename.count <= 255 else {
-            throw APIError.validation([FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters).")])
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: store.maxBytes) } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "attachment_too_large", title: "Attachment too large",
-                detail: "A file can be at most \(store.maxBytes / (1 << 20)) MB; send a smaller screenshot or a shorter recording.")
-        }
-        let bytes = Array(buffer: body)
-        let kind: MediaKind
-        do { kind = try MediaSniffer.check(bytes, filename: filename) } catch { throw APIError.validation(error.problems) }
-        let file = try await store.storeCustomerFile(bytes, filename: filename, kind: kind)
+        let filename = try AttachmentController.uploadFilename(request)
+        let body = try await AttachmentController.uploadBody(request, store: store)
+        let file = try await store.customerFile(Array(buffer: body), filename: filename)
         let record = try await customers.createUpload(file, contact: conversation.contactID)
         return try JSON.response(CustomerFile(record), status: .created)
     }
@@ -68,10 +57,9 @@ extension ChatController {
 
     /// The conversation whose token the request carries.
     private func conversation(of request: Request) async throws -> ChatConversationRecord {
-        let header = request.headers[.authorization] ?? ""
-        guard header.lowercased().hasPrefix("bearer "), case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
-            throw APIError.unauthenticated("Send the conversation's token as 'Authorization: Bearer <token>' (the token POST /chat/conversations returned).")
-        }
+        let token = try BearerAuthMiddleware.token(
+            request, maxLength: 200, missing: "Send the conversation's token as 'Authorization: Bearer <token>' (the token POST /chat/conversations returned).",
+            what: "<conversation token>")
         guard let conversation = try await chats.conversation(token: token) else {
             throw APIError.notFound("There is no conversation with this token; start a new chat.")
         }

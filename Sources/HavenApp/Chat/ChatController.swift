@@ -61,10 +61,10 @@ struct ChatController {
         var origin = TicketOrigin()
         origin.chatTokenHash = ChatToken.hash(token)
         let ticket = try await intake.submit(draft, actor: Actor(kind: .contact, id: nil), origin: origin)
-        let available = try await chats.availableAgents(language: ticket.language)
+        // Whether anyone can answer is `GET /chat/availability`, asked before the start; the welcome frame then says
+        // whether the chat waits in the queue.
         return try JSON.response(
-            StartedChat(ticket: ticket.number, offline: false, conversation: ticket.id, token: token, socket: "/chat/socket", available: available > 0),
-            status: .created)
+            StartedChat(ticket: ticket.number, offline: false, conversation: ticket.id, token: token, socket: "/chat/socket"), status: .created)
     }
 
     /// `GET /chat/availability?language=pt-BR`: whether an agent who speaks it could answer now.
@@ -115,7 +115,6 @@ struct StartedChat: Encodable {
     var conversation: UUID?
     var token: String?
     var socket: String?
-    var available: Bool?
 }
 
 struct Availability: Encodable {

@@ -48,10 +48,11 @@ final class ChatHub: Sendable {
         case .changed(let tickets):
             let woken = subscribers.withLockedValue { all in tickets.flatMap { all[$0].map { Array($0.values) } ?? [] } }
             for subscriber in woken { subscriber(.changed) }
-        case .signal(let ticket, let body):
-            // Workspace pages' presence on the ticket is not the chat's business (nor its customer's).
-            guard !body.hasPrefix(WorkspacePresence.prefix) else { return }
+        case .signal(let ticket, .chat, let body):
             for subscriber in subscribers.withLockedValue({ $0[ticket].map { Array($0.values) } ?? [] }) { subscriber(.signal(body)) }
+        case .signal:
+            // Workspace pages' presence on the ticket is not the chat's business (nor its customer's).
+            return
         }
     }
 }

@@ -39,15 +39,13 @@ public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocket
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
     }
-    let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database, logger: services.logger)
+    let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database)
     router.ws("workspace/socket", shouldUpgrade: agentOnly) { inbound, outbound, context in
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
-        let texts = inbound.messages(maxSize: ChatSockets.maxFrameBytes).compactMap { @Sendable message -> String? in
-            if case .text(let text) = message { text } else { nil }
-        }
         do {
+            // Like a chat's, a page's socket lets go when the node shuts down; the page reconnects.
             try await cancelWhenGracefulShutdown {
-                try await workspace.run(agent: agent, inbound: texts) { try await outbound.write(.text($0)) }
+                try await workspace.run(agent: agent, inbound: ChatSockets.texts(inbound)) { try await outbound.write(.text($0)) }
             }
         } catch is CancellationError {}
     }
@@ -59,9 +57,7 @@ enum ChatSockets {
     static let maxFrameBytes = 64 << 10
 
     static func serve(_ connection: ChatConnection, caller: ChatConnection.Caller, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let texts = inbound.messages(maxSize: maxFrameBytes).compactMap { @Sendable message -> String? in
-            if case .text(let text) = message { text } else { #"{"type":"binary"}"# }
-        }
+        let texts = texts(inbound)
         let ending: ChatConnection.Ending
         do {
             // A node shutting down (SIGTERM) lets its chats go: clients reconnect (to another node) and resume.
@@ -80,6 +76,13 @@ enum ChatSockets {
         case .clientLeft: break
         case .refused(let reason): try? await outbound.close(.policyViolation, reason: String(reason.prefix(120)))
         case .idle: try? await outbound.close(.goingAway, reason: "No ping for a minute.")
+        }
+    }
+
+    /// The client's text frames; a binary frame becomes one the protocol refuses (`{"type":"binary"}`).
+    static func texts(_ inbound: WebSocketInboundStream) -> some AsyncSequence<String, any Error> & Sendable {
+        inbound.messages(maxSize: maxFrameBytes).compactMap { @Sendable message -> String? in
+            if case .text(let text) = message { text } else { #"{"type":"binary"}"# }
         }
     }
 

@@ -18,22 +18,13 @@ struct AttachmentController {
         let agent = try context.requireAgent()
         let filename = Self.filename(request.uri.queryParameters.get("filename"))
         var problems: [FieldProblem] = []
-        if filename.isEmpty || filename.count > 255 {
-            problems.append(FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters)."))
-        }
+        if let problem = Self.filenameProblem(filename) { problems.append(problem) }
         let contentType = request.headers[.contentType]?.trimmingCharacters(in: .whitespaces) ?? ""
         if contentType.isEmpty || !contentType.contains("/") || contentType.count > 200 {
             problems.append(FieldProblem(field: "content_type", problem: "Send the file's media type in Content-Type, e.g. image/png."))
         }
         guard problems.isEmpty else { throw APIError.validation(problems) }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: store.maxBytes)
-        } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "attachment_too_large", title: "Attachment too large",
-                detail: "An attachment can be at most \(store.maxBytes) bytes.")
-        }
+        let body = try await Self.uploadBody(request, store: store)
         guard body.readableBytes > 0 else {
             throw APIError.validation([FieldProblem(field: "body", problem: "The file is empty.")])
         }
@@ -82,10 +73,44 @@ struct AttachmentController {
     static func filename(_ raw: String?) -> String {
         TextNormalizer.line(raw ?? "").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
     }
+
+    static func filenameProblem(_ filename: String) -> FieldProblem? {
+        filename.isEmpty || filename.count > 255 ? FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters).") : nil
+    }
+
+    /// An upload's `?filename=`, checked (the agents' API, the in-app API and the chat all upload this way).
+    static func uploadFilename(_ request: Request) throws -> String {
+        let filename = filename(request.uri.queryParameters.get("filename"))
+        if let problem = filenameProblem(filename) { throw APIError.validation([problem]) }
+        return filename
+    }
+
+    /// An upload's raw body, at most the store's limit.
+    static func uploadBody(_ request: Request, store: AttachmentStore) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: store.maxBytes) } catch { throw tooLarge(store) }
+    }
+
+    static func tooLarge(_ store: AttachmentStore) -> APIError {
+        APIError(
+            status: .contentTooLarge, code: "attachment_too_large", title: "Attachment too large",
+            detail: "A file can be at most \(store.maxBytes / (1 << 20)) MB; send a smaller one (a smaller screenshot, a shorter recording).")
+    }
 }
 
 
 extension AttachmentStore {
+    /// Sniffs a customer's file and stores its bytes; refuses what is not a screenshot or recording, or is misnamed.
+    /// `field` names the file in the problems (`attachments[0]`); nil for an upload of the file alone.
+    func customerFile(_ bytes: [UInt8], filename: String, field: String? = nil) async throws -> NewAttachment {
+        let kind: MediaKind
+        do { kind = try MediaSniffer.check(bytes, filename: filename) } catch {
+            throw APIError.validation(error.problems.map { problem in
+                FieldProblem(field: field.map { "\($0).\(problem.field)" } ?? problem.field, problem: problem.problem)
+            })
+        }
+        return try await storeCustomerFile(bytes, filename: filename, kind: kind)
+    }
+
     /// Stores a customer's file whose kind was sniffed, on the thread pool (never on Swift's cooperative threads),
     /// as a row to write with its message.
     func storeCustomerFile(_ bytes: [UInt8], filename: String, kind: MediaKind) async throws -> NewAttachment {

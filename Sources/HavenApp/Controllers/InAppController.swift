@@ -31,14 +31,10 @@ struct InAppController {
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
         let customer = try context.requireCustomer()
-        let filename = AttachmentController.filename(request.uri.queryParameters.get("filename"))
-        guard !filename.isEmpty, filename.count <= 255 else {
-            throw APIError.validation([FieldProblem(field: "filename", problem: "Name the file with ?filename=… (1 to 255 characters).")])
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: store.maxBytes) } catch { throw tooLarge() }
+        let filename = try AttachmentController.uploadFilename(request)
+        let body = try await AttachmentController.uploadBody(request, store: store)
         return try await idempotency.run(key: request.headers[Idempotency.header], scope: scope(customer), request: fingerprint(request, body)) {
-            let file = try await stored(Array(buffer: body), filename: filename, field: "file")
+            let file = try await store.customerFile(Array(buffer: body), filename: filename)
             let contact = try await customers.contact(for: customer.requester)
             let record = try await customers.createUpload(file, contact: contact.id)
             return try Idempotency.stored(CustomerFile(record), status: .created)
@@ -62,8 +58,8 @@ struct InAppController {
                 guard let bytes = Data(base64Encoded: file.data, options: .ignoreUnknownCharacters), !bytes.isEmpty else {
                     throw APIError.validation([FieldProblem(field: "attachments[\(index)].data", problem: "Send the file's bytes in base64.")])
                 }
-                guard bytes.count <= store.maxBytes else { throw tooLarge() }
-                files.append(try await stored(Array(bytes), filename: AttachmentController.filename(file.filename), field: "attachments[\(index)]"))
+                guard bytes.count <= store.maxBytes else { throw AttachmentController.tooLarge(store) }
+                files.append(try await store.customerFile(Array(bytes), filename: AttachmentController.filename(file.filename), field: "attachments[\(index)]"))
             }
             var origin = TicketOrigin(attachmentIDs: body.attachmentIDs, newAttachments: files)
             origin.details = details
@@ -172,21 +168,6 @@ struct InAppController {
             throw APIError.notFound("You have no request '\(raw)'. Use a request's id or number from GET /api/v1/app/requests.")
         }
         return ticket
-    }
-
-    /// Sniffs a customer's file and stores its bytes; refuses what is not a screenshot or recording, or is misnamed.
-    private func stored(_ bytes: [UInt8], filename: String, field: String) async throws -> NewAttachment {
-        let kind: MediaKind
-        do { kind = try MediaSniffer.check(bytes, filename: filename) } catch {
-            throw APIError.validation(error.problems.map { FieldProblem(field: field == "file" ? $0.field : "\(field).\($0.field)", problem: $0.problem) })
-        }
-        return try await store.storeCustomerFile(bytes, filename: filename, kind: kind)
-    }
-
-    private func tooLarge() -> APIError {
-        APIError(
-            status: .contentTooLarge, code: "attachment_too_large", title: "Attachment too large",
-            detail: "A file can be at most \(store.maxBytes / (1 << 20)) MB; send a shorter recording or a smaller screenshot.")
     }
 
     /// Idempotency keys belong to one user of one app.

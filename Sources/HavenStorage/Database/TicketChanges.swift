@@ -41,31 +41,40 @@ public final class TicketChanges: Sendable {
 public enum TicketNotice: Sendable, Equatable {
     /// These tickets' event logs grew (committed).
     case changed([UUID])
-    /// A short-lived signal about one ticket that is not stored (a chat's typing), as the sender wrote it.
-    case signal(ticket: UUID, body: String)
+    /// A short-lived signal about one ticket that is not stored (a chat's typing, an agent viewing it), as the sender
+    /// wrote it; its topic says who listens.
+    case signal(ticket: UUID, topic: SignalTopic, body: String)
 
-    /// `<node> c <id>,<id>` or `<node> s <id> <body>`: what travels in `pg_notify` (at most 8,000 bytes).
+    /// `<node> c <id>,<id>` or `<node> s <id> <topic> <body>`: what travels in `pg_notify` (at most 8,000 bytes).
     func wire(node: UUID) -> String {
         switch self {
         case .changed(let ids): "\(node.uuidString) c \(ids.map(\.uuidString).joined(separator: ","))"
-        case .signal(let ticket, let body): "\(node.uuidString) s \(ticket.uuidString) \(body)"
+        case .signal(let ticket, let topic, let body): "\(node.uuidString) s \(ticket.uuidString) \(topic.rawValue) \(body)"
         }
     }
 
     static func read(_ payload: String) -> (node: UUID, notice: TicketNotice)? {
-        let parts = payload.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        let parts = payload.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count >= 3, let node = UUID(uuidString: String(parts[0])) else { return nil }
         switch parts[1] {
         case "c": return (node, .changed(parts[2].split(separator: ",").compactMap { UUID(uuidString: String($0)) }))
         case "s":
-            guard parts.count == 4, let ticket = UUID(uuidString: String(parts[2])) else { return nil }
-            return (node, .signal(ticket: ticket, body: String(parts[3])))
+            guard parts.count == 5, let ticket = UUID(uuidString: String(parts[2])), let topic = SignalTopic(rawValue: String(parts[3])) else { return nil }
+            return (node, .signal(ticket: ticket, topic: topic, body: String(parts[4])))
         default: return nil
         }
     }
 
     /// Ids per `pg_notify`: 100 × 37 bytes stays well under PostgreSQL's 8,000-byte payload limit.
     static let idsPerNotice = 100
+}
+
+/// Who a ticket signal is for.
+public enum SignalTopic: String, Sendable {
+    /// Between the sides of a live chat (typing, seen).
+    case chat
+    /// Between workspace pages on the ticket (who is viewing or writing).
+    case presence
 }
 
 /// The tickets one transaction appended events to: opened by `HavenDatabase.write` around its body, in the task
@@ -92,8 +101,8 @@ enum TicketEventLog {
 
 extension HavenDatabase {
     /// Announces a signal to every node's listeners (this one at once; others through PostgreSQL).
-    public func signal(_ ticket: UUID, body: String) async {
-        let notice = TicketNotice.signal(ticket: ticket, body: body)
+    public func signal(_ ticket: UUID, topic: SignalTopic, body: String) async {
+        let notice = TicketNotice.signal(ticket: ticket, topic: topic, body: body)
         changes.deliver(notice)
         guard isPostgres else { return }
         do {

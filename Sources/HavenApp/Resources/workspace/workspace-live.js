@@ -2,6 +2,8 @@
 // - offers to this agent appear above the page as soon as they are made;
 // - the inbox refreshes its counts and list when tickets change (while the tab is visible; at once when it comes back);
 // - a ticket page says who else is viewing it or writing a reply, and when someone else changed it.
+import { localTimes } from "/assets/workspace.js";
+
 const page = document.querySelector(".ticket-page");
 const number = page ? Number(page.dataset.ticket) : null;
 const ticketID = page?.dataset.ticketId;
@@ -22,14 +24,13 @@ async function refresh() {
   const ids = page ? ["live-region"] : ["live-region", "inbox-results"];
   for (const id of ids) {
     const now = document.getElementById(id), next = fresh.getElementById(id);
-    if (now && next) now.replaceWith(next);
+    if (now && next) {
+      localTimes(next);
+      now.replaceWith(next);
+    }
   }
   const views = document.querySelector(".inbox .views"), freshViews = fresh.querySelector(".inbox .views");
   if (views && freshViews) views.replaceWith(freshViews);
-  for (const time of document.querySelectorAll("#live-region time[datetime], #inbox-results time[datetime]")) {
-    const date = new Date(time.getAttribute("datetime"));
-    if (!Number.isNaN(date.getTime())) time.textContent = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" }).format(date);
-  }
 }
 
 function changed(tickets) {

@@ -6,12 +6,16 @@ const lang = document.documentElement.lang || "en";
 document.documentElement.classList.add("js");
 
 const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
-for (const time of document.querySelectorAll("time[datetime]")) {
-    const date = new Date(time.getAttribute("datetime"));
-    if (!Number.isNaN(date.getTime())) {
-        time.textContent = dateFormat.format(date);
+// Also for what a live page swaps in (workspace-live.js).
+export function localTimes(root = document) {
+    for (const time of root.querySelectorAll("time[datetime]")) {
+        const date = new Date(time.getAttribute("datetime"));
+        if (!Number.isNaN(date.getTime())) {
+            time.textContent = dateFormat.format(date);
+        }
     }
 }
+localTimes();
 
 for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());

@@ -1,7 +1,6 @@
 import Foundation
 import HavenCore
 import HavenStorage
-import Logging
 
 /// One workspace page's WebSocket (`/workspace/socket`): it hears which tickets changed, at most once a second, and
 /// who else is on the ticket it shows.
@@ -13,7 +12,6 @@ struct WorkspaceConnection: Sendable {
     let hub: WorkspaceHub
     let tickets: any TicketRepository
     let database: HavenDatabase
-    let logger: Logger
     /// Changes are gathered and sent at most this often: a busy desk does not flood every open page.
     var flushInterval: Duration = .seconds(1)
     var idleTimeout: Duration = .seconds(60)
@@ -55,7 +53,7 @@ struct WorkspaceConnection: Sendable {
         }
         func announce(_ ticket: UUID, typing: Bool, left: Bool) async {
             let presence = WorkspacePresence(ticket: ticket, connection: me, agent: agent.id, name: agent.name, typing: typing, left: left)
-            await database.signal(ticket, body: presence.signal)
+            await database.signal(ticket, topic: .presence, body: presence.signal)
         }
         loop: for await event in events.stream {
             switch event {

@@ -38,19 +38,17 @@ final class WorkspaceHub: Sendable {
         let event: Event
         switch notice {
         case .changed(let tickets): event = .changed(tickets)
-        case .signal(_, let body):
+        case .signal(_, .presence, let body):
             guard let presence = WorkspacePresence.read(body) else { return }
             event = .presence(presence)
+        case .signal: return
         }
         for subscriber in subscribers.withLockedValue({ Array($0.values) }) { subscriber(event) }
     }
 }
 
-/// "Ana is viewing / writing on ticket 1042", sent between nodes as a ticket signal whose body starts with `prefix`
-/// (the chat's hub ignores these; the workspace's ignores the chat's).
+/// "Ana is viewing / writing on ticket 1042", sent between nodes as a ticket signal of topic `presence`.
 struct WorkspacePresence: Codable, Sendable, Equatable {
-    static let prefix = "presence "
-
     var ticket: UUID
     var connection: UUID
     var agent: UUID
@@ -59,10 +57,9 @@ struct WorkspacePresence: Codable, Sendable, Equatable {
     /// The agent left the page.
     var left: Bool
 
-    var signal: String { Self.prefix + String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
+    var signal: String { String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
 
     static func read(_ body: String) -> WorkspacePresence? {
-        guard body.hasPrefix(prefix) else { return nil }
-        return try? JSONDecoder().decode(Self.self, from: Data(body.dropFirst(prefix.count).utf8))
+        try? JSONDecoder().decode(Self.self, from: Data(body.utf8))
     }
 }
