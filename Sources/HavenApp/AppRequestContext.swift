@@ -16,6 +16,8 @@ public struct AppRequestContext: RequestContext {
     public var webSession: WebSession?
     /// Tickets offered to the signed-in agent now, shown above every workspace page.
     var offers: [OfferSummary] = []
+    /// The signed-in agent's own exposure count and whether a break is due, shown on every workspace page.
+    var exposure: ExposureSummary?
     /// A workspace form's fields, read and checked against forgery by `WebSessionMiddleware`.
     public var form: [String: String] = [:]
     /// The workspace's language for this request: the agent's choice, else the browser's.

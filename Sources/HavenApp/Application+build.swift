@@ -30,6 +30,8 @@ public struct HavenConfiguration: Sendable {
     /// How often push queues' offers are made and lapsed offers taken back, and how often SLA clocks are looked at.
     public var assignmentInterval: Duration = .seconds(1)
     public var slaInterval: Duration = .seconds(2)
+    /// Which media the workspace blurs, and after how much critical content it suggests a break.
+    public var wellbeing = WellbeingPolicy()
 
     public init() {}
 }
@@ -63,6 +65,7 @@ public struct HavenServices: Sendable {
     public let webSessions: any WebSessionRepository
     public let inbox: any InboxRepository
     public let chats: any ChatRepository
+    public let wellbeing: any WellbeingRepository
     /// This node's open chat connections, woken by committed ticket changes.
     let chatHub: ChatHub
     /// This node's open workspace pages, told of ticket changes and of who else is on a ticket.
@@ -93,6 +96,7 @@ public struct HavenServices: Sendable {
         webSessions = SQLWebSessionRepository(database: database, policy: signInPolicy, now: now)
         inbox = SQLInboxRepository(database: database, now: now)
         chats = SQLChatRepository(database: database, now: now, outboundMail: outboundMail)
+        wellbeing = SQLWellbeingRepository(database: database, now: now)
         chatHub = ChatHub(changes: database.changes)
         workspaceHub = WorkspaceHub(changes: database.changes)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
@@ -156,12 +160,19 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     WorkspaceAssets().addRoutes(to: router)
     let signIn = SignInController(sessions: services.webSessions, assignments: services.assignments, policy: services.signInPolicy, now: services.now)
     signIn.addPublicRoutes(to: router)
-    let workspace = router.group().add(middleware: WebSessionMiddleware(sessions: services.webSessions, inbox: services.inbox))
+    let workspace = router.group().add(
+        middleware: WebSessionMiddleware(
+            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, policy: configuration.wellbeing, now: services.now))
     signIn.addRoutes(to: workspace)
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
     TicketPageController(
         tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,
-        store: services.attachmentStore, chats: services.chats, assignments: services.assignments, now: services.now
+        store: services.attachmentStore, chats: services.chats, assignments: services.assignments, wellbeing: services.wellbeing,
+        policy: configuration.wellbeing, now: services.now
+    ).addRoutes(to: workspace)
+    WellbeingController(
+        wellbeing: services.wellbeing, policy: configuration.wellbeing, attachments: services.attachments, tickets: services.tickets,
+        assignments: services.assignments, now: services.now
     ).addRoutes(to: workspace)
 
     // The in-app API: its callers are apps' users with signed identities, not agents.

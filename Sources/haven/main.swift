@@ -154,6 +154,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Queue for mail delivered over LMTP (id, slug or name); default: the default queue.") var lmtpQueue: String?
     @Option(help: "A reverse proxy's address whose X-Forwarded-For names the visitor (repeatable; env HAVEN_TRUSTED_PROXIES, comma-separated).")
     var trustedProxy: [String] = []
+    @Option(help: "Suggest a break to an agent after this many pieces of critical content (reveals, high-risk tickets opened) within --break-window; 0: never (default 5).")
+    var breakAfter = 5
+    @Option(help: "The window for --break-after, in minutes (1 to 1440, default 60).") var breakWindow = 60
     @OptionGroup var mail: MailOptions
     @OptionGroup var triage: TriageOptions
 
@@ -161,6 +164,9 @@ struct Serve: AsyncParsableCommand {
         if let lmtp, Self.hostPort(lmtp) == nil {
             throw ValidationError("--lmtp takes host:port, for example 127.0.0.1:2424 (got '\(lmtp)').")
         }
+        guard breakAfter >= 0 else { throw ValidationError("--break-after takes a count of 0 or more (0: never suggest a break; got \(breakAfter)).") }
+        // The header reads a day of exposure; a longer window would count what it never reads.
+        guard (1...1440).contains(breakWindow) else { throw ValidationError("--break-window takes minutes from 1 to 1440 (got \(breakWindow)).") }
     }
 
     static func hostPort(_ text: String) -> (host: String, port: Int)? {
@@ -183,6 +189,7 @@ struct Serve: AsyncParsableCommand {
         configuration.mail = mail.configuration
         configuration.mailOut = try mail.mailOut
         configuration.riskLexiconDirectory = triage.directory
+        configuration.wellbeing = WellbeingPolicy(breakAfter: breakAfter, window: TimeInterval(breakWindow * 60))
         configuration.trustedProxies = Set(trustedProxy + (ProcessInfo.processInfo.environment["HAVEN_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if demo {

@@ -246,8 +246,14 @@ struct Browser {
         return try await post("/login", fields)
     }
 
-    private mutating func send(_ uri: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+    /// A request as a page's script makes it: with its own headers (`Accept`, `X-CSRF-Token`) and no form.
+    mutating func send(_ uri: String, method: HTTPRequest.Method, headers extra: [String: String]) async throws -> Page {
+        try await send(uri, method: method, body: nil, extra: extra)
+    }
+
+    private mutating func send(_ uri: String, method: HTTPRequest.Method, body: String?, extra: [String: String] = [:]) async throws -> Page {
         var headers: HTTPFields = [.acceptLanguage: acceptLanguage]
+        for (name, value) in extra { headers[.init(name)!] = value }
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let page = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in

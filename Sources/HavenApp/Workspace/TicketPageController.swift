@@ -13,6 +13,8 @@ struct TicketPageController {
     let store: AttachmentStore
     let chats: any ChatRepository
     let assignments: any AssignmentRepository
+    let wellbeing: any WellbeingRepository
+    let policy: WellbeingPolicy
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -28,8 +30,19 @@ struct TicketPageController {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let ticket = try await visibleTicket(context)
-        let notice = WebQuery(request).get("notice").flatMap { Self.notices[$0] }.map { WorkspaceStrings.text($0, context.locale) }
-        return try await page(ticket, context: context, notice: notice)
+        let query = WebQuery(request)
+        let notice = query.get("notice").flatMap { Self.notices[$0] }.map { WorkspaceStrings.text($0, context.locale) }
+        var context = context
+        // Opening a high- or critical-risk ticket is exposure: counted once per ticket within the policy's window.
+        if ticket.riskLevel >= policy.criticalFrom, let agent = context.agent {
+            let now = now()
+            if try await wellbeing.recordTicketOpened(agentID: agent.id, ticketID: ticket.id, level: ticket.riskLevel, since: now.addingTimeInterval(-policy.window)) {
+                context.exposure = try await WebSessionMiddleware.exposure(of: agent.id, wellbeing: wellbeing, policy: policy, now: now)
+            }
+        }
+        // A picture revealed without the page's script comes back here named, and is shown unblurred this once.
+        let revealed = Set(query.get("reveal").flatMap(UUID.init(uuidString:)).map { [$0] } ?? [])
+        return try await page(ticket, context: context, notice: notice, revealed: revealed)
     }
 
     @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -133,7 +146,7 @@ struct TicketPageController {
     }
 
     private func page(_ ticket: TicketRecord, context: AppRequestContext, notice: String? = nil, problem: String? = nil, draft: String? = nil,
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
+                      revealed: Set<UUID> = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let agent = try context.requireAgent()
         let visibility = TicketVisibility(roles: agent.roles)
         // A refused form shows the page again: then the conversation is read too.
@@ -149,7 +162,8 @@ struct TicketPageController {
         let chat = try await chatRead
         let values = TicketPageView(
             ticket: ticket, events: events, history: history, agents: agents, queues: queues.filter { visibility.allows(queueSlug: $0.slug) },
-            mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now(), chat: chat
+            mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now(), chat: chat,
+            wellbeing: policy, revealed: revealed
         ).values()
         let content = WorkspacePage.ticket.render(values)
         return WorkspacePage.html(

@@ -19,6 +19,10 @@ struct TicketPageView {
     var now: Date
     /// The live chat, when the ticket is one.
     var chat: ChatConversationRecord? = nil
+    /// Which pictures and videos are shown blurred and greyscale until the agent reveals them.
+    var wellbeing = WellbeingPolicy()
+    /// Files shown unshielded on this render (revealed without the page's script).
+    var revealed: Set<UUID> = []
 
     /// Other tickets in this many days make the requester a repeat contact.
     static let repeatWindow: TimeInterval = 7 * 24 * 3600
@@ -81,7 +85,21 @@ struct TicketPageView {
             "dir": message.language.map { $0.hasPrefix("ar") ? "rtl" : "ltr" } ?? "auto",
             "body": message.body,
             "hasAttachments": !message.attachments.isEmpty,
-            "attachments": message.attachments.map { ["id": $0.id.uuidString.lowercased(), "name": $0.filename, "type": $0.contentType] },
+            "attachments": message.attachments.map(file),
+        ]
+    }
+
+    /// A file as the page shows it: a picture or video inline, shielded on a risky ticket until revealed; anything
+    /// else as a download link.
+    private func file(_ attachment: AttachmentRecord) -> [String: Any] {
+        let display = MediaDisplay(contentType: attachment.contentType)
+        let risky = ticket.riskLevel >= wellbeing.shieldFrom
+        return [
+            "id": attachment.id.uuidString.lowercased(), "name": attachment.filename, "type": attachment.contentType,
+            "media": display != .download, "image": display == .image, "video": display == .video,
+            "shielded": wellbeing.shields(contentType: attachment.contentType, ticketRisk: ticket.riskLevel) && !revealed.contains(attachment.id),
+            // Videos on risky tickets start muted, as well as blurred.
+            "muted": risky,
         ]
     }
 

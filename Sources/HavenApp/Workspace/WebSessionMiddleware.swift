@@ -14,6 +14,9 @@ struct WebSessionMiddleware: RouterMiddleware {
 
     let sessions: any WebSessionRepository
     let inbox: any InboxRepository
+    let wellbeing: any WellbeingRepository
+    let policy: WellbeingPolicy
+    let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let cookie = request.cookies[Self.cookie]?.value
@@ -27,7 +30,11 @@ struct WebSessionMiddleware: RouterMiddleware {
         context.agent = session.agent
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
-        if request.method == .get { context.offers = try await inbox.offers(to: session.agent.id) }
+        if request.method == .get {
+            async let offers = inbox.offers(to: session.agent.id)
+            context.exposure = try await Self.exposure(of: session.agent.id, wellbeing: wellbeing, policy: policy, now: now())
+            context.offers = try await offers
+        }
         var request = request
         if request.method != .get && request.method != .head {
             let body = try await request.collectBody(upTo: Self.maxFormBytes)
@@ -43,6 +50,11 @@ struct WebSessionMiddleware: RouterMiddleware {
         } catch {
             return WorkspaceErrors.page(for: error, request: request, context: context)
         }
+    }
+
+    /// The agent's last day of exposure, summed up: what every page's header and break prompt show.
+    static func exposure(of agentID: UUID, wellbeing: any WellbeingRepository, policy: WellbeingPolicy, now: Date) async throws -> ExposureSummary {
+        policy.summary(of: try await wellbeing.exposures(of: agentID, since: now.addingTimeInterval(-24 * 3600)), now: now)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

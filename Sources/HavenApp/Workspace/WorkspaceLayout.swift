@@ -16,6 +16,8 @@ enum WorkspaceLayout {
             "locales": WorkspaceStrings.locales.map { ["code": $0, "name": WorkspaceStrings.names[$0]!, "current": $0 == locale] },
             "presences": Presence.allCases.map { ["value": $0.rawValue, "label": WorkspaceStrings.text("presence." + $0.rawValue, locale), "selected": $0 == presence] },
             "notice": notice ?? false, "problem": problem ?? false,
+            "exposure": context.exposure.map { ["text": WorkspaceStrings.text("wellbeing.counter", locale, WorkspaceStrings.number($0.day.total, locale))] } ?? false,
+            "breakDue": context.exposure.flatMap { $0.breakDue ? WorkspaceStrings.text("wellbeing.break_text", locale, WorkspaceStrings.number($0.criticalSinceBreak, locale)) : nil } ?? false,
             "hasOffers": !context.offers.isEmpty,
             "offers": context.offers.map { offer in
                 [

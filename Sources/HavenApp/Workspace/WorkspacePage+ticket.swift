@@ -19,7 +19,10 @@ extension WorkspacePage {
         <article aria-labelledby="m-{{id}}">
         <header id="m-{{id}}"><strong>{{author}}</strong>{{#internal}} <span class="tag-internal">{{t.ticket_internal}}</span>{{/internal}} <time datetime="{{iso}}">{{time}}</time>{{#languageText}} <span class="lang">{{languageText}}</span>{{/languageText}}</header>
         <div class="body" dir="{{dir}}"{{#language}} lang="{{language}}"{{/language}}>{{body}}</div>
-        {{#hasAttachments}}<ul class="files" aria-label="{{t.ticket_attachments}}">{{#attachments}}<li><a href="/attachments/{{id}}">{{name}}</a> <span class="hint">{{type}}</span></li>{{/attachments}}</ul>{{/hasAttachments}}
+        {{#hasAttachments}}<ul class="files" aria-label="{{t.ticket_attachments}}">{{#attachments}}<li id="file-{{id}}"{{#media}} class="media{{#shielded}} shielded{{/shielded}}"{{/media}}>
+        {{#media}}<div class="frame">{{#image}}<img src="/attachments/{{id}}" alt="{{name}}" tabindex="-1">{{/image}}{{#video}}<video src="/attachments/{{id}}" controls preload="metadata"{{#muted}} muted{{/muted}} aria-label="{{name}}"></video>{{/video}}
+        {{#shielded}}<form method="post" action="/attachments/{{id}}/reveal" class="reveal"><input type="hidden" name="csrf" value="{{csrf}}"><p>{{t.media_shielded}}</p><button type="submit">{{t.media_reveal}}</button></form>{{/shielded}}</div>{{/media}}
+        <a href="/attachments/{{id}}" class="download">{{name}}</a> <span class="hint">{{type}}</span></li>{{/attachments}}</ul>{{/hasAttachments}}
         </article></li>{{/messages}}
         </ol>
         {{#chat}}<div id="chat-live" class="chat-live" data-ticket="{{number}}" data-after="{{after}}" data-typing="{{t.chat_customer_typing}}" data-agent-typing="{{t.chat_typing}}" data-seen="{{t.chat_seen}}" data-reconnecting="{{t.chat_reconnecting}}" data-ended="{{t.chat_ended}}" data-agent="{{t.ticket_agent}}" data-customer="{{t.ticket_customer}}" data-files="{{t.ticket_attachments}}"{{#ended}} data-closed{{/ended}}>

@@ -44,6 +44,7 @@ enum WorkspacePage {
         <label for="presence-select">{{t.nav_presence}}</label>
         <select id="presence-select" name="presence" data-autosubmit>{{#presences}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/presences}}</select>
         <button type="submit" class="js-hide">{{t.nav_save_language}}</button></form>
+        {{#exposure}}<a href="/wellbeing" id="exposure" class="exposure" data-label="{{t.wellbeing_counter}}">{{text}}</a>{{/exposure}}
         <details class="account"><summary>{{agentName}}</summary>
         <div class="menu">
         <p>{{signedInAs}}</p>
@@ -63,6 +64,9 @@ enum WorkspacePage {
         <form method="post" action="/tickets/{{number}}/offer/accept" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="accept-offer">{{t.offers_accept}}</button></form>
         <form method="post" action="/tickets/{{number}}/offer/decline" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.offers_decline}}</button></form></li>{{/offers}}
         </ul></section>{{/hasOffers}}
+        {{#breakDue}}<section class="break-prompt" role="status" aria-labelledby="break-title"><h2 id="break-title">{{t.wellbeing_break_title}}</h2><p>{{breakDue}}</p>
+        <form method="post" action="/wellbeing/break" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="take-break">{{t.wellbeing_take_break}}</button></form>
+        <form method="post" action="/wellbeing/later" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="break-later">{{t.wellbeing_later}}</button></form></section>{{/breakDue}}
         </div>
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{#problem}}<div class="problem" role="alert"><p>{{problem}}</p></div>{{/problem}}
@@ -84,6 +88,24 @@ enum WorkspacePage {
         <form method="dialog"><button type="submit">{{t.shortcuts_close}}</button></form>
         </dialog>
         </body></html>
+        """)
+
+    static let wellbeing = try! MustacheTemplate(string: """
+        <div class="wellbeing">
+        <h1>{{t.wellbeing_title}}</h1>
+        <p>{{t.wellbeing_private}}</p>
+        <table class="exposure-table">
+        <thead><tr><th scope="col">{{t.wellbeing_what}}</th><th scope="col">{{t.wellbeing_day}}</th><th scope="col">{{t.wellbeing_week}}</th></tr></thead>
+        <tbody>
+        <tr><th scope="row">{{t.wellbeing_reveals}}</th><td id="reveals-day">{{day.reveals}}</td><td id="reveals-week">{{week.reveals}}</td></tr>
+        <tr><th scope="row">{{t.wellbeing_risky_tickets}}</th><td id="risky-day">{{day.risky}}</td><td id="risky-week">{{week.risky}}</td></tr>
+        </tbody></table>
+        <p>{{sinceBreak}}</p>
+        <p class="hint">{{policy}}</p>
+        {{#away}}<p class="notice">{{t.wellbeing_on_break}}</p>{{/away}}
+        {{^away}}<form method="post" action="/wellbeing/break"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="wellbeing-break">{{t.wellbeing_take_break}}</button></form>{{/away}}
+        <p>{{t.wellbeing_support}}</p>
+        </div>
         """)
 
     static let signIn = try! MustacheTemplate(string: """

@@ -22,5 +22,6 @@ enum HavenMigrations {
         IndexInbox(),           // 017
         CreateChats(),          // 018
         IndexOffers(),          // 019
+        CreateExposures(),      // 020
     ]
 }

@@ -204,7 +204,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     public func setPresence(_ presence: Presence, for agentID: UUID) async throws -> PresenceChange {
         try await database.write { tx in
             let sql = try tx.sql()
-            let agent = try await lockedAgent(agentID, on: sql, tx: tx)
+            _ = try await lockedAgent(agentID, on: sql, tx: tx)
             let now = self.now()
             try await sql.raw("""
                 UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now) WHERE id = \(bind: agentID)

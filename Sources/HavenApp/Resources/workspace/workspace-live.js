@@ -74,6 +74,7 @@ function connect() {
   });
 }
 
+document.addEventListener("haven:refresh", () => refresh().catch(() => {}));
 document.addEventListener("visibilitychange", () => { if (!document.hidden && stale) refresh().catch(() => {}); });
 document.getElementById("reply-body")?.addEventListener("input", () => {
   const now = Date.now();

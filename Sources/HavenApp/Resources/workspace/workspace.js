@@ -1,7 +1,8 @@
 // Haven's agent workspace: what a page gains with JavaScript. Every page also works without it.
 // - dates shown in the browser's time zone, in the page's language;
 // - keyboard shortcuts (press ? for the list);
-// - the presence menu saves as soon as it changes.
+// - the presence menu saves as soon as it changes;
+// - a blurred picture or video is revealed in place (the server counts it first).
 const lang = document.documentElement.lang || "en";
 document.documentElement.classList.add("js");
 
@@ -68,6 +69,29 @@ document.addEventListener("keydown", (event) => {
         }
     }
     if (done) event.preventDefault();
+});
+
+// A shielded file revealed: the server records it, then the blur goes and the header's count follows. Should the
+// break prompt be due, the live region is fetched again (workspace-live.js) to show it. On any failure the form
+// posts as it would without a script.
+document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.reveal");
+    if (!form) return;
+    event.preventDefault();
+    try {
+        const response = await fetch(form.action, { method: "POST", headers: { Accept: "application/json", "X-CSRF-Token": form.elements.csrf.value } });
+        if (!response.ok) throw new Error(String(response.status));
+        const answer = await response.json();
+        const item = form.closest(".shielded");
+        item.classList.remove("shielded");
+        form.remove();
+        item.querySelector("img, video")?.focus();
+        const counter = document.getElementById("exposure");
+        if (counter) counter.textContent = counter.dataset.label.replace("%@", answer.exposure);
+        if (answer.break_due) document.dispatchEvent(new Event("haven:refresh"));
+    } catch {
+        form.submit();
+    }
 });
 
 // A live chat's ticket page: the console module keeps it live over a WebSocket.
