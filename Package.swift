@@ -63,7 +63,7 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ],
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/language-model.tsv"), .copy("Resources/risk-lexicon.json"), .copy("Resources/topic-keywords.json"), .copy("Resources/workspace-strings.json"), .copy("Resources/workspace")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/language-model.tsv"), .copy("Resources/risk-lexicon.json"), .copy("Resources/topic-keywords.json"), .copy("Resources/workspace-strings.json"), .copy("Resources/workspace"), .copy("Resources/demo")],
             swiftSettings: swiftSettings
         ),
         // The `haven` command line: serve, migrate, user add, token create.

@@ -6,7 +6,8 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   2. the inbox lists tickets most urgent first, with counts; search finds a ticket by its subject;
   3. the ticket page shows the conversation; a public reply is sent and the customer receives it by email;
      an internal note is added and is not mailed; "Assign to me" and a status change are saved;
-  4. the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
+  4. a risky ticket's picture is blurred and greyscale until revealed; the reveal is counted on /wellbeing;
+     the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
   5. the Arabic workspace is laid out right to left; the reply box follows the customer's language;
   6. axe-core finds no serious or critical accessibility violation on the sign-in, inbox and ticket pages
      (English and Arabic);
@@ -167,6 +168,31 @@ try:
     check(len(safety_links) == 1, "a safety-trained lead sees the safety queue")
     navigate(safety_links[0].click)
     safety_ticket = driver.find_element(By.CSS_SELECTOR, "table.tickets tbody tr .subject a").get_attribute("href")
+
+    # 4b. Wellbeing: the harassment report's screenshot is blurred and greyscale until revealed, and the reveal is
+    # counted in the agent's own exposure record.
+    reports = [a for a in driver.find_elements(By.CSS_SELECTOR, "table.tickets tbody tr .subject a") if "Someone keeps harassing me" in a.text]
+    check(reports, "the harassment report is in the safety queue")
+    navigate(reports[0].click)
+    exposure = lambda: int("".join(c for c in driver.find_element(By.ID, "exposure").text.split(":")[-1] if c.isdigit()))
+    before = exposure()
+    picture = driver.find_element(By.CSS_SELECTOR, ".files .shielded img")
+    style = driver.execute_script("return getComputedStyle(arguments[0]).filter", picture)
+    check("blur" in style and "grayscale" in style, "the risky ticket's picture is blurred and greyscale (%s)" % style)
+    check(not driver.find_element(By.CSS_SELECTOR, ".files .shielded .download").is_displayed(), "no download link while it is shielded")
+    accessible("a ticket with a shielded picture")
+    shot("ticket-shielded")
+    driver.find_element(By.CSS_SELECTOR, ".files .reveal button").click()
+    wait("the picture to be revealed", lambda: not driver.find_elements(By.CSS_SELECTOR, ".files .shielded"))
+    picture = driver.find_element(By.CSS_SELECTOR, ".files .media img")
+    check(driver.execute_script("return getComputedStyle(arguments[0]).filter", picture) == "none"
+          and driver.execute_script("return arguments[0].naturalWidth", picture) == 360, "revealed in place, the picture is shown as it is")
+    wait("the header's exposure count", lambda: exposure() == before + 1)
+    check(exposure() == before + 1, "the reveal is counted in the header (%d → %d)" % (before, exposure()))
+    navigate(lambda: driver.get(base + "/wellbeing"))
+    check(driver.find_element(By.ID, "reveals-day").text == "1", "the wellbeing page counts the reveal")
+    accessible("the wellbeing page")
+    driver.get(base + "/inbox?queue=safety")
     navigate(driver.find_element(By.ID, "sign-out").submit)
     check("/login" in driver.current_url, "signing out returns to sign-in")
     sign_in("amira@haven.demo")

@@ -120,7 +120,10 @@ public enum DemoData {
                 priority: sample.queue == "safety" ? .urgent : (index % 7 == 0 ? .high : .normal),
                 tags: [sample.channel.rawValue, sample.queue], language: sample.language,
                 queue: kind == .creator && index % 4 == 0 ? "creators-white-glove" : sample.queue, requester: requester)
-            let ticket = try await services.intake.submit(draft, actor: .system)
+            // The harassment report comes with a screenshot, so the demo shows a risky ticket's picture blurred.
+            var origin = TicketOrigin()
+            if sample.subject == screenshotSubject { origin.newAttachments = [try await screenshot(services)] }
+            let ticket = try await services.intake.submit(draft, actor: .system, origin: origin)
             let status = statuses[index % statuses.count]
             guard status != .new else { continue }
             let agent = agents.first { $0.languages.contains(sample.language) && !$0.has(.qa) } ?? agents[0]
@@ -130,6 +133,15 @@ public enum DemoData {
                 to: .id(ticket.id), NewMessage(body: reply(for: sample.language), visibility: .public, status: status == .open ? nil : status),
                 actor: actor)
         }
+    }
+
+    static let screenshotSubject = "Someone keeps harassing me"
+
+    static func screenshot(_ services: HavenServices) async throws -> NewAttachment {
+        guard let url = Bundle.module.url(forResource: "comments-screenshot", withExtension: "png", subdirectory: "demo") else {
+            throw StorageError.notConfigured("the demo's screenshot is missing from the bundle")
+        }
+        return try await services.attachmentStore.customerFile(Array(try Data(contentsOf: url)), filename: "comments-screenshot.png")
     }
 
     static func reply(for language: String) -> String {
