@@ -1,5 +1,5 @@
 import Foundation
-import HavenApp
+@testable import HavenApp
 import HavenCore
 import HavenStorage
 import Hummingbird
@@ -209,6 +209,20 @@ import Testing
             #expect(page.text.contains("المحادثة"))
             // The customer's Arabic message is right to left whatever the page is.
             #expect(page.text.contains("dir=\"rtl\" lang=\"ar\">السلام عليكم"))
+            // The event history in the agent's words, with what changed.
+            _ = try await browser.post("/tickets/\(ticket["number"] as! Int)/update", ["status": "pending", "csrf": csrf])
+            let history = try await browser.get("/tickets/\(ticket["number"] as! Int)")
+            #expect(history.text.contains("<li data-type=\"status.changed\">") && history.text.contains("<strong>تغيّرت الحالة</strong>"))
+            #expect(history.text.contains("<strong>أُنشئت</strong>"))
+        }
+    }
+
+    /// Every kind of event has a label in every workspace language: a new kind without one fails here.
+    @Test func everyEventHasALabelInEveryLanguage() {
+        for type in TicketChange.types {
+            for locale in WorkspaceStrings.locales {
+                #expect(WorkspaceStrings.table["event." + type]?[locale]?.isEmpty == false, "event.\(type) in \(locale)")
+            }
         }
     }
 }

@@ -62,8 +62,11 @@ struct TicketPageView {
             values["current"] = other.id == ticket.id
             return values
         }
-        values["events"] = events.reversed().map { event in
-            ["iso": TicketSummaryView.iso(event.createdAt), "time": WorkspaceStrings.date(event.createdAt, locale), "type": event.type, "actor": actorName(event.actor)]
+        values["events"] = events.reversed().map { event -> [String: Any] in
+            [
+                "iso": TicketSummaryView.iso(event.createdAt), "time": WorkspaceStrings.date(event.createdAt, locale), "type": event.type,
+                "label": text("event." + event.type), "detail": detail(event) ?? false, "actor": actorName(event.actor),
+            ]
         }
         return values
     }
@@ -101,6 +104,27 @@ struct TicketPageView {
             // Videos on risky tickets start muted, as well as blurred.
             "muted": risky,
         ]
+    }
+
+    /// What an event changed, in the agent's words, where a line can say it: "Open → Pending", "Bob Costa".
+    private func detail(_ event: TicketEventRecord) -> String? {
+        let arrow = WorkspaceStrings.direction(locale) == "rtl" ? " ← " : " → "
+        func agent(_ id: String?) -> String {
+            id.flatMap { id in agents.first { $0.id.uuidString.lowercased() == id.lowercased() }?.name } ?? text("props.unassigned")
+        }
+        func queue(_ slug: String?) -> String { slug.flatMap { slug in queues.first { $0.slug == slug }?.name ?? slug } ?? "—" }
+        switch try? event.change() {
+        case .statusChanged(let from, let to): return text("status." + from.rawValue) + arrow + text("status." + to.rawValue)
+        case .priorityChanged(let from, let to): return text("priority." + from.rawValue) + arrow + text("priority." + to.rawValue)
+        case .assigneeChanged(let from, let to): return agent(from) + arrow + agent(to)
+        case .queueChanged(let from, let to): return queue(from) + arrow + queue(to)
+        case .tagsChanged(_, let to): return to.joined(separator: ", ")
+        case .riskDetected(_, let level, let harms), .riskCorrected(_, let level, _, let harms):
+            return ([text("risk." + level.rawValue)] + harms.map { text("harm." + $0.rawValue) }).joined(separator: " · ")
+        case .offered(let id, _, _), .offerEnded(let id, _): return agent(id)
+        case .linked(_, let number, _): return "#\(number)"
+        default: return nil
+        }
     }
 
     private func actorName(_ actor: Actor) -> String {

@@ -90,7 +90,7 @@ extension WorkspacePage {
         </section>{{/hasDetails}}
         <section aria-labelledby="events-title" class="card">
         <details><summary><h2 id="events-title">{{t.events_title}}</h2></summary>
-        <ol class="events" lang="en" dir="ltr">{{#events}}<li><time datetime="{{iso}}">{{time}}</time> <code>{{type}}</code> {{actor}}</li>{{/events}}</ol>
+        <ol class="events">{{#events}}<li data-type="{{type}}"><time datetime="{{iso}}">{{time}}</time> <strong>{{label}}</strong>{{#detail}} <span dir="auto">{{detail}}</span>{{/detail}} · <span dir="auto">{{actor}}</span></li>{{/events}}</ol>
         </details>
         </section>
         </aside>
