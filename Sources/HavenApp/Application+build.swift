@@ -66,6 +66,7 @@ public struct HavenServices: Sendable {
     public let inbox: any InboxRepository
     public let chats: any ChatRepository
     public let wellbeing: any WellbeingRepository
+    public let cannedResponses: any CannedResponseRepository
     /// This node's open chat connections, woken by committed ticket changes.
     let chatHub: ChatHub
     /// This node's open workspace pages, told of ticket changes and of who else is on a ticket.
@@ -97,6 +98,7 @@ public struct HavenServices: Sendable {
         inbox = SQLInboxRepository(database: database, now: now)
         chats = SQLChatRepository(database: database, now: now, outboundMail: outboundMail)
         wellbeing = SQLWellbeingRepository(database: database, now: now)
+        cannedResponses = SQLCannedResponseRepository(database: database, now: now)
         chatHub = ChatHub(changes: database.changes)
         workspaceHub = WorkspaceHub(changes: database.changes)
         intake = TicketIntake(tickets: tickets, logger: logger, risk: risk, topics: topics, routing: routingBook)
@@ -142,6 +144,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     ).addRoutes(to: protected)
     MailOutController(templates: services.mailTemplates, outbox: services.outbox, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     QueueController(directory: services.directory, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
+    CannedResponseController(responses: services.cannedResponses, bodyLimit: configuration.maxBodyBytes).addRoutes(to: protected)
     NotificationController(notifications: services.notifications).addRoutes(to: protected)
     RoutingController(
         routing: services.routing, book: services.routingBook, assignments: services.assignments, slaWatch: services.slaWatch, tickets: services.tickets,
@@ -168,8 +171,10 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     TicketPageController(
         tickets: services.tickets, inbox: services.inbox, directory: services.directory, attachments: services.attachments,
         store: services.attachmentStore, chats: services.chats, assignments: services.assignments, wellbeing: services.wellbeing,
+        cannedResponses: services.cannedResponses,
         policy: configuration.wellbeing, now: services.now
     ).addRoutes(to: workspace)
+    CannedResponsesAdminController(responses: services.cannedResponses).addRoutes(to: workspace)
     WellbeingController(
         wellbeing: services.wellbeing, policy: configuration.wellbeing, attachments: services.attachments, tickets: services.tickets,
         assignments: services.assignments, now: services.now

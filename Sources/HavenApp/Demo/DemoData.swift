@@ -98,6 +98,9 @@ public enum DemoData {
             agents.append(try await directory.addAgent(NewAgent(email: email, name: name, passwordHash: hash, roles: roles, languages: languages, team: team)))
         }
         try await seedTickets(services, agents: agents)
+        for (name, texts) in cannedResponses {
+            _ = try await services.cannedResponses.save(id: nil, name: name, texts: texts, by: nil)
+        }
         logger.info("demo data seeded", metadata: ["agents": "\(agents.count)"])
         return true
     }
@@ -134,6 +137,25 @@ public enum DemoData {
                 actor: actor)
         }
     }
+
+    static let cannedResponses: [(String, [String: String])] = [
+        ("Password reset link sent", [
+            "en": "Hi {{customer_name}},\n\nI've sent a password reset link to the email on your account. It works for 30 minutes; if it doesn't arrive, check your spam folder and tell me here.\n\n{{agent_name}}",
+            "pt-BR": "Oi, {{customer_name}}!\n\nEnviei um link para redefinir a senha para o e-mail da sua conta. Ele vale por 30 minutos; se não chegar, confira a pasta de spam e me avise por aqui.\n\n{{agent_name}}",
+            "ar": "مرحباً {{customer_name}}،\n\nأرسلت رابط إعادة تعيين كلمة المرور إلى البريد الإلكتروني المرتبط بحسابك. يعمل الرابط لمدة 30 دقيقة؛ إن لم يصلك فتحقق من مجلد الرسائل غير المرغوب فيها وأخبرني هنا.\n\n{{agent_name}}",
+            "fr": "Bonjour {{customer_name}},\n\nJe vous ai envoyé un lien de réinitialisation du mot de passe à l'adresse e-mail de votre compte. Il est valable 30 minutes ; s'il n'arrive pas, vérifiez vos spams et dites-le-moi ici.\n\n{{agent_name}}",
+        ]),
+        ("Account secured after a hack", [
+            "en": "Hi {{customer_name}},\n\nWe've signed out every device on your account and blocked the changes made by the other person. Please set a new password now and turn on two-step verification in Settings › Security.\n\n{{agent_name}}",
+            "pt-BR": "Oi, {{customer_name}}!\n\nDesconectamos todos os aparelhos da sua conta e bloqueamos as alterações feitas pela outra pessoa. Crie uma nova senha agora e ative a verificação em duas etapas em Configurações › Segurança.\n\n{{agent_name}}",
+            "ar": "مرحباً {{customer_name}}،\n\nسجّلنا الخروج من جميع الأجهزة على حسابك وأوقفنا التغييرات التي أجراها الشخص الآخر. يُرجى تعيين كلمة مرور جديدة الآن وتفعيل التحقق بخطوتين من الإعدادات › الأمان.\n\n{{agent_name}}",
+            "fr": "Bonjour {{customer_name}},\n\nNous avons déconnecté tous les appareils de votre compte et bloqué les modifications faites par l'autre personne. Choisissez maintenant un nouveau mot de passe et activez la validation en deux étapes dans Paramètres › Sécurité.\n\n{{agent_name}}",
+        ]),
+        ("LIVE: we're looking into it", [
+            "en": "Hi {{customer_name}},\n\nThanks for telling us while you're LIVE. I've passed ticket #{{ticket_number}} to the LIVE team as urgent and will update you here within minutes.\n\n{{agent_name}}",
+            "pt-BR": "Oi, {{customer_name}}!\n\nObrigada por avisar durante a sua LIVE. Passei o ticket #{{ticket_number}} para a equipe de LIVE como urgente e te atualizo por aqui em poucos minutos.\n\n{{agent_name}}",
+        ]),
+    ]
 
     static let screenshotSubject = "Someone keeps harassing me"
 

@@ -201,7 +201,7 @@ public enum SystemMailTemplates {
     }
 
     /// Problems with an edited template, empty when it is usable: Mustache syntax, and only known variables.
-    public static func problems(_ text: String, field: String) -> [String] {
+    public static func problems(_ text: String, field: String, variables: Set<String> = variables) -> [String] {
         do {
             _ = try MustacheTemplate(string: text)
         } catch {

@@ -14,12 +14,15 @@ struct TicketPageController {
     let chats: any ChatRepository
     let assignments: any AssignmentRepository
     let wellbeing: any WellbeingRepository
+    let cannedResponses: any CannedResponseRepository
     let policy: WellbeingPolicy
     let now: @Sendable () -> Date
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("tickets/:id", use: show)
         group.post("tickets/:id/reply", use: reply)
+        group.post("tickets/:id/canned", use: insertCanned)
+        group.get("tickets/:id/canned/:canned", use: cannedText)
         group.post("tickets/:id/update", use: update)
         group.post("tickets/:id/take", use: take)
         group.post("tickets/:id/chat/end", use: endChat)
@@ -60,6 +63,31 @@ struct TicketPageController {
             return try await page(ticket, context: context, problem: Self.describe(error), draft: body, status: .unprocessableContent)
         }
         return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=\(visibility == .internal ? "noted" : "sent")")
+    }
+
+    /// A canned response put into the reply box, without the page's script: the page comes back with the draft and
+    /// the response after it, in the customer's language, nothing sent.
+    @Sendable func insertCanned(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context)
+        let draft = context.form["body"] ?? ""
+        guard let id = context.form["canned"].flatMap(UUID.init(uuidString:)), let response = try await cannedResponses.find(id),
+            let (_, text) = CannedReplies.render(response, ticket: ticket, agent: agent)
+        else {
+            return try await page(ticket, context: context, problem: WorkspaceStrings.text("reply.canned_missing", context.locale), draft: draft, status: .unprocessableContent)
+        }
+        let trimmed = draft.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await page(ticket, context: context, draft: trimmed.isEmpty ? text : trimmed + "\n\n" + text)
+    }
+
+    /// A canned response filled in for this ticket, for the page's script to insert where the cursor is.
+    @Sendable func cannedText(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let agent = try context.requireAgent()
+        let ticket = try await visibleTicket(context, withMessages: false)
+        guard let id = context.parameters.get("canned").flatMap(UUID.init(uuidString:)), let response = try await cannedResponses.find(id),
+            let (locale, text) = CannedReplies.render(response, ticket: ticket, agent: agent)
+        else { throw APIError.notFound(WorkspaceStrings.text("reply.canned_missing", context.locale)) }
+        return try JSON.response(CannedTextDTO(locale: locale, text: text))
     }
 
     /// Ends a live chat from the agent's side; the ticket stays, and goes on by email.
@@ -158,12 +186,14 @@ struct TicketPageController {
         // The agent's other open tickets beside this one: several at once, one click (or [ and ]) apart.
         async let mineRead = inbox.tickets(.mine, filter: InboxFilter(), agentID: agent.id, visibility: visibility, limit: 20, offset: 0)
         async let chatRead = ticket.channel == .chat ? chats.conversation(ticket: .id(ticket.id)) : nil
+        async let cannedRead = cannedResponses.all()
         let (events, history, agents, queues, mine) = try await (eventsRead ?? [], historyRead, agentsRead, queuesRead, mineRead.tickets)
         let chat = try await chatRead
+        let canned = try await cannedRead
         let values = TicketPageView(
             ticket: ticket, events: events, history: history, agents: agents, queues: queues.filter { visibility.allows(queueSlug: $0.slug) },
             mine: mine, viewer: agent, locale: context.locale, csrf: context.webSession?.csrfToken ?? "", draft: draft, now: now(), chat: chat,
-            wellbeing: policy, revealed: revealed
+            wellbeing: policy, revealed: revealed, canned: canned
         ).values()
         let content = WorkspacePage.ticket.render(values)
         return WorkspacePage.html(
@@ -176,5 +206,5 @@ struct TicketPageController {
     static func actor(_ agent: AgentRecord) -> Actor { .agent(agent.id.uuidString.lowercased()) }
 
     /// A refused change in words: the domain's own explanation (English for now, like the API's problem details).
-    static func describe(_ error: DomainError) -> String { error.detail }
+    static func describe(_ error: DomainError) -> String { error.explanation }
 }

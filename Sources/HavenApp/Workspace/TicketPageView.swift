@@ -23,6 +23,8 @@ struct TicketPageView {
     var wellbeing = WellbeingPolicy()
     /// Files shown unshielded on this render (revealed without the page's script).
     var revealed: Set<UUID> = []
+    /// Canned responses for the reply box, each marked with the language it would be inserted in.
+    var canned: [CannedResponse] = []
 
     /// Other tickets in this many days make the requester a repeat contact.
     static let repeatWindow: TimeInterval = 7 * 24 * 3600
@@ -42,6 +44,14 @@ struct TicketPageView {
             ["after": (ticket.messages ?? []).map(\.seq).max() ?? 0, "ended": chat.endedAt != nil]
         } ?? false
         values["draft"] = draft ?? ""
+        let customerLocale = CannedResponse.locale(for: ticket.language ?? ticket.requester.locale)
+        values["hasCanned"] = !canned.isEmpty
+        values["canned"] = canned.compactMap { response -> [String: Any]? in
+            guard let (locale, _) = response.text(for: customerLocale) else { return nil }
+            // Not written in the customer's language: the agent sees which language they would insert.
+            let label = locale == customerLocale ? response.name : "\(response.name) · \(WorkspaceStrings.names[locale] ?? locale)"
+            return ["id": response.id.uuidString.lowercased(), "label": label]
+        }
         values["replyStatuses"] = [TicketStatus.open, .pending, .onHold, .solved].map { ["value": $0.rawValue, "label": text("status." + $0.rawValue)] }
         values["selects"] = selects()
         values["tags"] = ticket.tags.joined(separator: ", ")

@@ -3,7 +3,8 @@ import HavenCore
 
 /// The frame around every signed-in page: who is signed in, presence, language, sign-out, shortcuts.
 enum WorkspaceLayout {
-    static func render(title: String, content: String, context: AppRequestContext, notice: String? = nil, problem: String? = nil, inInbox: Bool = false)
+    static func render(title: String, content: String, context: AppRequestContext, notice: String? = nil, problem: String? = nil, inInbox: Bool = false,
+                       inAdmin: Bool = false)
         -> String
     {
         let locale = context.locale
@@ -11,7 +12,8 @@ enum WorkspaceLayout {
         let presence = context.presence
         let values: [String: Any] = [
             "lang": locale, "dir": WorkspaceStrings.direction(locale), "t": WorkspaceStrings.mustache(locale), "head": WorkspacePage.head,
-            "title": title, "content": content, "csrf": context.webSession?.csrfToken ?? "", "inInbox": inInbox,
+            "title": title, "content": content, "csrf": context.webSession?.csrfToken ?? "", "inInbox": inInbox, "inAdmin": inAdmin,
+            "isAdmin": agent?.has(.admin) == true,
             "agentName": agent?.name ?? "", "signedInAs": WorkspaceStrings.text("nav.signed_in_as", locale, agent?.email ?? ""),
             "locales": WorkspaceStrings.locales.map { ["code": $0, "name": WorkspaceStrings.names[$0]!, "current": $0 == locale] },
             "presences": Presence.allCases.map { ["value": $0.rawValue, "label": WorkspaceStrings.text("presence." + $0.rawValue, locale), "selected": $0 == presence] },

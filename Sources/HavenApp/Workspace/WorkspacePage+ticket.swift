@@ -38,6 +38,9 @@ extension WorkspacePage {
         </fieldset>
         <label for="reply-body">{{t.reply_body}}</label>
         <textarea id="reply-body" name="body" dir="auto"{{#language}} lang="{{language}}"{{/language}} required>{{draft}}</textarea>
+        {{#hasCanned}}<div class="canned"><label for="canned">{{t.reply_canned}}</label>
+        <select id="canned" name="canned"><option value="">{{t.reply_canned_choose}}</option>{{#canned}}<option value="{{id}}">{{label}}</option>{{/canned}}</select>
+        <button type="submit" formaction="/tickets/{{number}}/canned" formnovalidate id="insert-canned" class="secondary">{{t.reply_canned_insert}}</button></div>{{/hasCanned}}
         <label for="reply-status">{{t.reply_status}}</label>
         <select id="reply-status" name="status"><option value="">{{t.reply_keep}}</option>{{#replyStatuses}}<option value="{{value}}">{{label}}</option>{{/replyStatuses}}</select>
         <button type="submit" id="send">{{t.reply_send}}</button>

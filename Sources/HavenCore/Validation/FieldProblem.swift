@@ -26,6 +26,12 @@ public enum DomainError: Error, Sendable, Equatable {
         }
     }
 
+    /// Every problem in words, for a page that shows them to a person (the API lists them under `errors`).
+    public var explanation: String {
+        if case .invalid(let problems) = self { return problems.map(\.problem).joined(separator: " ") }
+        return detail
+    }
+
     public var detail: String {
         switch self {
         case .invalid(let problems):

@@ -23,5 +23,6 @@ enum HavenMigrations {
         CreateChats(),          // 018
         IndexOffers(),          // 019
         CreateExposures(),      // 020
+        CreateCannedResponses(), // 021
     ]
 }

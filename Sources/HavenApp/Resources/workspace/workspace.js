@@ -2,7 +2,8 @@
 // - dates shown in the browser's time zone, in the page's language;
 // - keyboard shortcuts (press ? for the list);
 // - the presence menu saves as soon as it changes;
-// - a blurred picture or video is revealed in place (the server counts it first).
+// - a blurred picture or video is revealed in place (the server counts it first);
+// - a canned response goes into the reply where the cursor is, without reloading the page.
 const lang = document.documentElement.lang || "en";
 document.documentElement.classList.add("js");
 
@@ -91,6 +92,30 @@ document.addEventListener("submit", async (event) => {
         if (answer.break_due) document.dispatchEvent(new Event("haven:refresh"));
     } catch {
         form.submit();
+    }
+});
+
+// "Insert" under the reply box: the response, filled in for this ticket in the customer's language, goes in at the
+// cursor. Without a script (or if the fetch fails) the button posts the draft and the page comes back with both.
+document.getElementById("insert-canned")?.addEventListener("click", async (event) => {
+    const choice = document.getElementById("canned"), body = document.getElementById("reply-body");
+    const ticket = document.querySelector(".ticket-page")?.dataset.ticket;
+    if (!choice.value) { event.preventDefault(); choice.focus(); return; }
+    event.preventDefault();
+    try {
+        const response = await fetch(`/tickets/${ticket}/canned/${choice.value}`, { headers: { Accept: "application/json" } });
+        if (!response.ok) throw new Error(String(response.status));
+        const { text } = await response.json();
+        const start = body.selectionStart ?? body.value.length, end = body.selectionEnd ?? start;
+        const before = body.value.slice(0, start), after = body.value.slice(end);
+        const gap = before && !before.endsWith("\n") ? "\n\n" : "";
+        body.value = before + gap + text + after;
+        body.focus();
+        body.selectionStart = body.selectionEnd = (before + gap + text).length;
+        body.dispatchEvent(new Event("input"));
+        choice.value = "";
+    } catch {
+        event.target.form.requestSubmit(event.target);
     }
 });
 
