@@ -5,7 +5,7 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   1. sign-in refuses a wrong password and says so; the right one opens the inbox;
   2. the inbox lists tickets most urgent first, with counts; search finds a ticket by its subject;
   3. the ticket page shows the conversation; a public reply is sent and the customer receives it by email;
-     an internal note is added and is not mailed; "Assign to me" and a status change are saved;
+     an internal note is added and is not mailed; a canned response is inserted in the customer's language; "Assign to me" and a status change are saved;
   4. a risky ticket's picture is blurred and greyscale until revealed; the reveal is counted on /wellbeing;
      the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
   5. the Arabic workspace is laid out right to left; the reply box follows the customer's language;
@@ -149,6 +149,14 @@ try:
     navigate(driver.find_element(By.ID, "send").click)
     last = driver.find_elements(By.CSS_SELECTOR, ".timeline .message")[-1]
     check("internal" in last.get_attribute("class"), "the internal note is shown as internal")
+    # A canned response goes in at the cursor, in the customer's language (Portuguese), filled in; nothing is sent.
+    messages_before = len(driver.find_elements(By.CSS_SELECTOR, ".timeline .message"))
+    Select(driver.find_element(By.ID, "canned")).select_by_visible_text("Password reset link sent")
+    driver.find_element(By.ID, "insert-canned").click()
+    draft = wait("the canned response in the reply box", lambda: driver.find_element(By.ID, "reply-body").get_attribute("value"), seconds=10)
+    check(draft.startswith("Oi, ") and "redefinir a senha" in draft and "Sofia Mendes" in draft, "a canned response is inserted in Portuguese, filled in")
+    check(len(driver.find_elements(By.CSS_SELECTOR, ".timeline .message")) == messages_before, "inserting it sends nothing")
+    driver.find_element(By.ID, "reply-body").clear()
     driver.find_element(By.ID, "send").click()  # an empty message: the browser keeps it back and says why
     check(driver.execute_script("return document.getElementById('reply-body').validity.valueMissing"), "an empty message is not sent")
     takes = driver.find_elements(By.ID, "take")
@@ -214,6 +222,18 @@ try:
     navigate(driver.find_element(By.CSS_SELECTOR, "table.tickets tbody tr .subject a").click)
     accessible("the Arabic ticket page")
     shot("ticket-ar")
+
+    # 6b. The admin pages: canned responses, for admins only.
+    navigate(driver.find_element(By.ID, "sign-out").submit)
+    sign_in("admin@haven.demo")
+    navigate(driver.find_element(By.ID, "nav-admin").click)
+    names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".admin-list a")]
+    check("Password reset link sent" in names, "an admin sees the canned responses (%d)" % len(names))
+    accessible("the canned responses admin page")
+    navigate(driver.find_element(By.CSS_SELECTOR, ".admin-list a").click)
+    check(driver.find_element(By.ID, "text-ar").get_attribute("dir") == "rtl", "the Arabic text is edited right to left")
+    navigate(driver.find_element(By.ID, "sign-out").submit)
+    sign_in("amira@haven.demo")
 
     # 7. Sign out everywhere: another browser's session ends too.
     other = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"))

@@ -129,6 +129,8 @@ import Testing
             "GET /api/v1/agents/{agent}/routing", "PATCH /api/v1/agents/{agent}/routing", "PUT /api/v1/agents/{agent}/presence",
             "POST /api/v1/assignments/next", "POST /api/v1/tickets/{id}/offer/accept", "POST /api/v1/tickets/{id}/offer/decline",
             "GET /api/v1/tickets/{id}/sla", "GET /api/v1/audit",
+            "GET /api/v1/canned-responses", "POST /api/v1/canned-responses", "GET /api/v1/canned-responses/{id}",
+            "PATCH /api/v1/canned-responses/{id}", "DELETE /api/v1/canned-responses/{id}",
         ]
         #expect(described == served)
         // And each of those is really routed: an unrouted path answers 404 `not_found` with the "No such endpoint" detail.
