@@ -126,7 +126,7 @@ public enum DemoData {
             // The harassment report comes with a screenshot, so the demo shows a risky ticket's picture blurred.
             var origin = TicketOrigin()
             if sample.subject == screenshotSubject { origin.newAttachments = [try await screenshot(services)] }
-            let ticket = try await services.intake.submit(draft, actor: .system, origin: origin)
+            let ticket = try await services.intake.submit(draft, actor: Actor(kind: .contact, id: nil), origin: origin)
             let status = statuses[index % statuses.count]
             guard status != .new else { continue }
             let agent = agents.first { $0.languages.contains(sample.language) && !$0.has(.qa) } ?? agents[0]
