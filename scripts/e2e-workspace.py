@@ -4,7 +4,7 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
 
   1. sign-in refuses a wrong password and says so; the right one opens the inbox;
   2. the inbox lists tickets most urgent first, with counts; search finds a ticket by its subject;
-  3. the ticket page shows the conversation; a public reply is sent and the customer receives it by email;
+  3. the ticket page shows the conversation; a public reply with a file is sent and the customer receives both by email;
      an internal note is added and is not mailed; a canned response is inserted in the customer's language; "Assign to me" and a status change are saved;
   4. a risky ticket's picture is blurred and greyscale until revealed; the reveal is counted on /wellbeing;
      the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
@@ -130,6 +130,10 @@ try:
     check(driver.find_element(By.ID, "reply-body").get_attribute("lang") == "pt-BR", "the reply box is in the customer's language")
     accessible("the ticket page")
     driver.find_element(By.ID, "reply-body").send_keys("Olá! Já bloqueamos o acesso de terceiros e enviamos um link para recuperar a conta.")
+    guide = os.path.join(work, "guia-recuperacao.pdf")
+    with open(guide, "wb") as f:
+        f.write(b"%PDF-1.4\n% guia de recuperacao de conta\n")
+    driver.find_element(By.ID, "reply-files").send_keys(guide)
     navigate(driver.find_element(By.ID, "send").click)
     check("sent" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "the reply is confirmed")
     check("recuperar a conta" in driver.find_elements(By.CSS_SELECTOR, ".timeline .message .body")[-1].text, "the reply is in the timeline")
@@ -138,12 +142,16 @@ try:
         found = []
         for name in delivered():
             with open(os.path.join(sink_dir, name), "rb") as f:
-                text = email.message_from_binary_file(f, policy=email.policy.default).get_body(("plain",)).get_content()
-            if words in text:
-                found.append(text)
+                mail = email.message_from_binary_file(f, policy=email.policy.default)
+            if words in mail.get_body(("plain",)).get_content():
+                found.append(mail)
         return found
     wait("the reply by email", lambda: mails_saying("recuperar a conta"))
-    check(len(mails_saying("recuperar a conta")) == 1, "the customer receives the reply by email, once")
+    replies = mails_saying("recuperar a conta")
+    check(len(replies) == 1, "the customer receives the reply by email, once")
+    files = [(part.get_filename(), part.get_content()) for part in replies[0].iter_attachments()]
+    check(files == [("guia-recuperacao.pdf", b"%PDF-1.4\n% guia de recuperacao de conta\n")], "the reply's attachment goes with it (%s)" % [n for n, _ in files])
+    check(driver.find_elements(By.CSS_SELECTOR, ".timeline .message:last-child .files a.download"), "the attachment is listed in the timeline")
     driver.find_element(By.ID, "as-internal").click()
     driver.find_element(By.ID, "reply-body").send_keys("Conta recuperada; verificar de novo amanhã.")
     navigate(driver.find_element(By.ID, "send").click)

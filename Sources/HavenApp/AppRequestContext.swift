@@ -20,6 +20,8 @@ public struct AppRequestContext: RequestContext {
     var exposure: ExposureSummary?
     /// A workspace form's fields, read and checked against forgery by `WebSessionMiddleware`.
     public var form: [String: String] = [:]
+    /// Files a workspace form sent (`multipart/form-data`): a reply's attachments.
+    var formFiles: [FormData.File] = []
     /// The workspace's language for this request: the agent's choice, else the browser's.
     public var locale: String = "en"
 

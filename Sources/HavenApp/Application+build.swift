@@ -165,7 +165,8 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     signIn.addPublicRoutes(to: router)
     let workspace = router.group().add(
         middleware: WebSessionMiddleware(
-            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, policy: configuration.wellbeing, now: services.now))
+            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, policy: configuration.wellbeing, now: services.now,
+            maxUploadBytes: services.attachmentStore.maxBytes + WebSessionMiddleware.maxFormBytes))
     signIn.addRoutes(to: workspace)
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
     TicketPageController(

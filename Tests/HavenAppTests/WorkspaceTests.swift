@@ -217,6 +217,39 @@ import Testing
         }
     }
 
+    @Test func aReplyCarriesFilesAndTooManyOrTooLargeAreRefusedSayingWhy() async throws {
+        try await withApp { app, client in
+            let number = try #require(try await client.createTicket(app.admin, ticketBody("Não consigo sacar meus ganhos"))["number"] as? Int)
+            var browser = Browser(client: client)
+            _ = try await browser.signIn(app.admin.agent.email, testPassword)
+            let csrf = try #require(try await browser.get("/tickets/\(number)").value(of: "csrf"))
+            let pdf = Array("%PDF-1.4 guia de saque".utf8), png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+            let sent = try await browser.postMultipart(
+                "/tickets/\(number)/reply", ["body": "Segue o guia.", "visibility": "public", "csrf": csrf],
+                files: [("attachments", "guia de saque.pdf", "application/pdf", pdf), ("attachments", "tela.png", "image/png", png)])
+            #expect(sent.status == .seeOther, "\(sent.text)")
+            let message = try #require(try await app.services.tickets.find(.number(number), includeInternal: true)?.messages?.last)
+            #expect(message.body == "Segue o guia." && message.attachments.map(\.filename) == ["guia de saque.pdf", "tela.png"])
+            #expect(message.attachments.map(\.contentType) == ["application/pdf", "image/png"])
+            #expect(message.attachments.allSatisfy { $0.size > 0 })
+            // The page shows them: the picture inline (an ordinary ticket: not blurred), the PDF as a link.
+            let page = try await browser.get("/tickets/\(number)")
+            #expect(page.text.contains(">guia de saque.pdf</a>") && page.text.contains("alt=\"tela.png\""))
+
+            // Eleven files: refused, saying so, the draft kept, nothing stored.
+            let many = (0...10).map { ("attachments", "f\($0).txt", "text/plain", Array("x".utf8)) }
+            let refused = try await browser.postMultipart("/tickets/\(number)/reply", ["body": "Mais arquivos", "visibility": "public", "csrf": csrf], files: many)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("Attach at most 10 files to one reply."))
+            #expect(refused.text.contains(">Mais arquivos</textarea>"))
+            // More than the limit in all (1 MiB of attachments here, plus the form): a page that says what to do.
+            let big = try await browser.postMultipart(
+                "/tickets/\(number)/reply", ["body": "Grande", "visibility": "public", "csrf": csrf],
+                files: [("attachments", "video.mp4", "video/mp4", [UInt8](repeating: 0, count: 2_200_000))])
+            #expect(big.status == .contentTooLarge && big.text.contains("That is too much to send at once: at most 2 MB."))
+            #expect(try await app.services.tickets.find(.number(number), includeInternal: true)?.messages?.count == 2)
+        }
+    }
+
     /// Every kind of event has a label in every workspace language: a new kind without one fails here.
     @Test func everyEventHasALabelInEveryLanguage() {
         for type in TicketChange.types {
@@ -260,17 +293,36 @@ struct Browser {
         return try await post("/login", fields)
     }
 
+    /// A form with files, as a browser sends `enctype="multipart/form-data"`.
+    mutating func postMultipart(_ uri: String, _ form: [String: String], files: [(field: String, name: String, type: String, bytes: [UInt8])]) async throws -> Page {
+        let boundary = "----haven\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for (name, value) in form.sorted(by: { $0.key < $1.key }) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n".utf8)
+            body += file.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return try await send(uri, method: .post, bytes: ByteBuffer(bytes: body), contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     /// A request as a page's script makes it: with its own headers (`Accept`, `X-CSRF-Token`) and no form.
     mutating func send(_ uri: String, method: HTTPRequest.Method, headers extra: [String: String]) async throws -> Page {
         try await send(uri, method: method, body: nil, extra: extra)
     }
 
     private mutating func send(_ uri: String, method: HTTPRequest.Method, body: String?, extra: [String: String] = [:]) async throws -> Page {
+        try await send(uri, method: method, bytes: body.map { ByteBuffer(string: $0) }, contentType: body == nil ? nil : "application/x-www-form-urlencoded", extra: extra)
+    }
+
+    private mutating func send(_ uri: String, method: HTTPRequest.Method, bytes: ByteBuffer?, contentType: String?, extra: [String: String] = [:]) async throws -> Page {
         var headers: HTTPFields = [.acceptLanguage: acceptLanguage]
         for (name, value) in extra { headers[.init(name)!] = value }
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
-        let page = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+        if let contentType { headers[.contentType] = contentType }
+        let page = try await client.execute(uri: uri, method: method, headers: headers, body: bytes) { response in
             Page(status: response.status, headers: response.headers, text: String(buffer: response.body))
         }
         for header in page.headers[values: .setCookie] {

@@ -10,6 +10,8 @@ struct FormData {
         var field: String
         var filename: String
         var bytes: [UInt8]
+        /// The part's Content-Type as the browser sent it (from the file's name; not trusted to describe the bytes).
+        var contentType: String? = nil
     }
 
     var fields: [String: String] = [:]
@@ -47,7 +49,9 @@ struct FormData {
             guard let name = Self.parameter("name", in: disposition) else { continue }
             if let filename = Self.parameter("filename", in: disposition) {
                 // A file input left empty sends a part with no name and no bytes.
-                if !filename.isEmpty || !part.data.isEmpty { files.append(File(field: name, filename: filename, bytes: part.data)) }
+                if !filename.isEmpty || !part.data.isEmpty {
+                    files.append(File(field: name, filename: filename, bytes: part.data, contentType: part.headers["content-type"]))
+                }
             } else {
                 fields[name] = String(decoding: part.data, as: UTF8.self)
             }

@@ -2,6 +2,7 @@ import Foundation
 import HavenCore
 import HavenStorage
 import Hummingbird
+import NIOPosix
 
 /// One ticket: its conversation across channels, triage, SLA, the requester and their history, and the forms that
 /// reply, add notes and change the ticket. A refused change shows the page again with what was typed kept.
@@ -58,12 +59,34 @@ struct TicketPageController {
             return try await page(ticket, context: context, problem: WorkspaceStrings.text("reply.error.empty", context.locale), draft: body, status: .unprocessableContent)
         }
         do {
-            _ = try await tickets.addMessage(to: .id(ticket.id), NewMessage(body: body, visibility: visibility, status: status), actor: Self.actor(agent))
+            let files = try await storedFiles(context.formFiles.filter { $0.field == "attachments" }, by: agent)
+            _ = try await tickets.addMessage(
+                to: .id(ticket.id), NewMessage(body: body, visibility: visibility, status: status, newAttachments: files), actor: Self.actor(agent))
         } catch let error as DomainError {
             return try await page(ticket, context: context, problem: Self.describe(error), draft: body, status: .unprocessableContent)
         }
         return WorkspacePage.redirect("/tickets/\(ticket.number)?notice=\(visibility == .internal ? "noted" : "sent")")
     }
+
+    /// A reply's files, stored (on the thread pool) as rows to write with the message. Agents may send any kind of
+    /// file; it is served back as a safe type (`AttachmentController.servedType`). Empty files and more than ten are
+    /// refused, saying so.
+    private func storedFiles(_ files: [FormData.File], by agent: AgentRecord) async throws -> [NewAttachment] {
+        if files.count > Self.maxFiles { throw DomainError.invalid([FieldProblem(field: "attachments", problem: "Attach at most \(Self.maxFiles) files to one reply.")]) }
+        var stored: [NewAttachment] = []
+        for file in files {
+            let filename = AttachmentController.filename(file.filename)
+            guard !file.bytes.isEmpty, AttachmentController.filenameProblem(filename) == nil else {
+                throw DomainError.invalid([FieldProblem(field: "attachments", problem: "'\(filename)' is empty or has no usable name; choose the file again.")])
+            }
+            let type = file.contentType.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.contains("/") && $0.count <= 200 ? $0 : nil }
+            let digest = try await NIOThreadPool.singleton.runIfActive { [store] in try store.put(file.bytes) }
+            stored.append(NewAttachment(sha256: digest, size: file.bytes.count, contentType: type ?? "application/octet-stream", filename: filename, uploadedBy: agent.id))
+        }
+        return stored
+    }
+
+    static let maxFiles = 10
 
     /// A canned response put into the reply box, without the page's script: the page comes back with the draft and
     /// the response after it, in the customer's language, nothing sent.

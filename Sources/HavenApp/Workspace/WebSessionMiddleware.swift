@@ -17,6 +17,8 @@ struct WebSessionMiddleware: RouterMiddleware {
     let wellbeing: any WellbeingRepository
     let policy: WellbeingPolicy
     let now: @Sendable () -> Date
+    /// The largest form with files (a reply's attachments, all together); other forms stay under `maxFormBytes`.
+    let maxUploadBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let cookie = request.cookies[Self.cookie]?.value
@@ -37,9 +39,17 @@ struct WebSessionMiddleware: RouterMiddleware {
         }
         var request = request
         if request.method != .get && request.method != .head {
-            let body = try await request.collectBody(upTo: Self.maxFormBytes)
+            let multipart = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: multipart ? maxUploadBytes : Self.maxFormBytes)
+            } catch {
+                let limit = WorkspaceStrings.number((multipart ? maxUploadBytes : Self.maxFormBytes) >> 20, context.locale)
+                return WorkspaceErrors.page(WorkspaceStrings.text("error.too_large", context.locale, limit), status: .contentTooLarge, context: context)
+            }
             let form = try? FormData(contentType: request.headers[.contentType], body: body)
             context.form = form?.fields ?? [:]
+            context.formFiles = form?.files ?? []
             let given = request.headers[.init("X-CSRF-Token")!] ?? context.form["csrf"] ?? ""
             guard Self.constantTimeEqual(given, session.csrfToken) else {
                 return WorkspaceErrors.page(WorkspaceStrings.text("error.csrf", context.locale), status: .forbidden, context: context)

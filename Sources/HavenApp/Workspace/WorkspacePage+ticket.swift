@@ -29,7 +29,7 @@ extension WorkspacePage {
         <p class="chat-state" role="status" aria-live="polite">{{#ended}}{{t.chat_ended}}{{/ended}}</p>
         {{^ended}}<form method="post" action="/tickets/{{number}}/chat/end" class="inline" id="end-chat-form"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="end-chat">{{t.chat_end}}</button></form>{{/ended}}
         </div>{{/chat}}
-        <form method="post" action="/tickets/{{number}}/reply" class="reply" id="reply-form" aria-labelledby="reply-title">
+        <form method="post" action="/tickets/{{number}}/reply" class="reply" id="reply-form" aria-labelledby="reply-title" enctype="multipart/form-data">
         <h2 id="reply-title">{{t.reply_title}}</h2>
         <input type="hidden" name="csrf" value="{{csrf}}">
         <fieldset><legend>{{t.reply_kind}}</legend>
@@ -41,6 +41,8 @@ extension WorkspacePage {
         {{#hasCanned}}<div class="canned"><label for="canned">{{t.reply_canned}}</label>
         <select id="canned" name="canned"><option value="">{{t.reply_canned_choose}}</option>{{#canned}}<option value="{{id}}">{{label}}</option>{{/canned}}</select>
         <button type="submit" formaction="/tickets/{{number}}/canned" formnovalidate id="insert-canned" class="secondary">{{t.reply_canned_insert}}</button></div>{{/hasCanned}}
+        <label for="reply-files">{{t.reply_files}}</label>
+        <input type="file" id="reply-files" name="attachments" multiple>
         <label for="reply-status">{{t.reply_status}}</label>
         <select id="reply-status" name="status"><option value="">{{t.reply_keep}}</option>{{#replyStatuses}}<option value="{{value}}">{{label}}</option>{{/replyStatuses}}</select>
         <button type="submit" id="send">{{t.reply_send}}</button>
