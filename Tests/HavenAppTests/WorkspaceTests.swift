@@ -250,6 +250,33 @@ import Testing
         }
     }
 
+    @Test func theChatsViewListsLiveChatsAndWhoHoldsHowMany() async throws {
+        try await withApp { app, client in
+            let first = try #require(try await ChatTests.start(client, email: "a@example.com")["ticket"] as? Int)
+            let second = try #require(try await ChatTests.start(client, email: "b@example.com")["ticket"] as? Int)
+            let ended = try #require(try await ChatTests.start(client, email: "c@example.com")["ticket"] as? Int)
+            let email = try #require(try await client.createTicket(app.admin, ticketBody("Esqueci minha senha"))["number"] as? Int)
+            let bob = try await addAgent(app.services, email: "bob@haven.test", name: "Bob Costa")
+            _ = try await app.services.assignments.setPresence(.online, for: bob.agent.id)
+            for number in [first, second] {
+                _ = try await app.services.tickets.update(.number(number), with: TicketUpdate(assignee: .some(bob.agent.id.uuidString)), actor: .system)
+            }
+            let endedID = try #require(try await app.services.tickets.summary(.number(ended))?.id)
+            _ = try await app.services.chats.end(ticket: endedID, by: .system)
+
+            var browser = Browser(client: client)
+            _ = try await browser.signIn(app.admin.agent.email, testPassword)
+            let page = try await browser.get("/inbox?view=chats")
+            // The live chats and only them: not the ended one, not the email.
+            #expect(page.text.contains("href=\"/tickets/\(first)\"") && page.text.contains("href=\"/tickets/\(second)\""))
+            #expect(!page.text.contains("href=\"/tickets/\(ended)\"") && !page.text.contains("href=\"/tickets/\(email)\""))
+            #expect(page.text.contains("<span>Live chats</span> <span class=\"count\">2</span>"))
+            // Who holds how many, against their capacity (3 by default); offline agents with none are left out.
+            #expect(page.text.contains("<td>Bob Costa</td><td>Online</td><td>2 of 3</td>"))
+            #expect(page.text.contains("<td>Lead</td><td>Online</td><td>0 of 3</td>"))
+        }
+    }
+
     /// Every kind of event has a label in every workspace language: a new kind without one fails here.
     @Test func everyEventHasALabelInEveryLanguage() {
         for type in TicketChange.types {

@@ -45,7 +45,7 @@ struct InboxController {
         let t = { (key: String) in WorkspaceStrings.text(key, locale) }
         let number = { (n: Int) in WorkspaceStrings.number(n, locale) }
         let views: [[String: Any]] = [(InboxView.mine, "mine", counts.mine), (.unassigned, "unassigned", counts.unassigned),
-                                      (.breaching, "breaching", counts.breaching), (.all, "all", counts.all)].map { item in
+                                      (.breaching, "breaching", counts.breaching), (.chats, "chats", counts.chats), (.all, "all", counts.all)].map { item in
             ["href": "/inbox?view=\(item.1)", "label": t("view." + item.1), "count": number(item.2), "current": item.0 == view]
         }
         let queues: [[String: Any]] = counts.queues.map { queue in
@@ -72,8 +72,16 @@ struct InboxController {
             ["name": "language", "label": t("filter.language"), "options": options(Self.languages, selected: filter.language, label: { WorkspaceStrings.names[$0] ?? $0 })],
             ["name": "sort", "label": t("filter.sort"), "options": InboxFilter.Sort.allCases.map { ["value": $0.rawValue, "label": t("sort." + $0.rawValue), "selected": $0 == filter.sort] }],
         ]
+        // The chats view shows who holds how many of them, against each agent's chat capacity.
+        let load: [[String: Any]] = view == .chats ? try await inbox.chatLoad().map { agent in
+            [
+                "name": agent.name, "presence": t("presence." + agent.presence.rawValue),
+                "held": t("chats.held_of").replacingOccurrences(of: "{chats}", with: number(agent.chats)).replacingOccurrences(of: "{capacity}", with: number(agent.capacity)),
+                "full": agent.chats >= agent.capacity,
+            ]
+        } : []
         let values: [String: Any] = [
-            "t": WorkspaceStrings.mustache(locale), "views": views, "queues": queues, "heading": heading,
+            "t": WorkspaceStrings.mustache(locale), "views": views, "hasLoad": !load.isEmpty, "load": load, "queues": queues, "heading": heading,
             "view": Self.name(view), "queue": queueSlug ?? false, "q": text, "selects": selects,
             "hasTickets": !found.isEmpty, "tickets": found.map { TicketSummaryView.values($0, locale: locale) },
             "previous": page > 1 ? link(page: page - 1) : false, "next": hasMore ? link(page: page + 1) : false,
@@ -110,6 +118,7 @@ struct InboxController {
         case "unassigned": .unassigned
         case "breaching": .breaching
         case "all": .all
+        case "chats": .chats
         default: nil
         }
     }
@@ -120,6 +129,7 @@ struct InboxController {
         case .unassigned: "unassigned"
         case .breaching: "breaching"
         case .all: "all"
+        case .chats: "chats"
         case .queue: "queue"
         }
     }

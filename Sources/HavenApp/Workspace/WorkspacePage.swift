@@ -139,6 +139,9 @@ enum WorkspacePage {
         </aside>
         <section class="list" aria-labelledby="list-title">
         <h1 id="list-title">{{heading}}</h1>
+        {{#hasLoad}}<table class="chat-load" aria-label="{{t.chats_load}}"><thead><tr><th scope="col">{{t.chats_agent}}</th><th scope="col">{{t.nav_presence}}</th><th scope="col">{{t.chats_held}}</th></tr></thead><tbody>
+        {{#load}}<tr{{#full}} class="full"{{/full}}><td>{{name}}</td><td>{{presence}}</td><td>{{held}}</td></tr>{{/load}}
+        </tbody></table>{{/hasLoad}}
         <form method="get" action="/inbox" class="filters" role="search" aria-label="{{t.inbox_filters}}">
         <input type="hidden" name="view" value="{{view}}">{{#queue}}<input type="hidden" name="queue" value="{{queue}}">{{/queue}}
         <div class="field grow"><label for="q">{{t.filter_search}}</label><input type="search" id="q" name="q" value="{{q}}" dir="auto" data-key="/"></div>

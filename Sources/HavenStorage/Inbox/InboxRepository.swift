@@ -6,6 +6,8 @@ import SQLKit
 /// The agent inbox's lists: unsolved tickets seen through one view, most urgent first.
 public enum InboxView: Sendable, Hashable {
     case mine, unassigned, breaching, all
+    /// Live chats: started and not ended, whoever holds them.
+    case chats
     case queue(String)
 
     // Every view shows unsolved tickets (new, open, pending, on hold) unless a status filter says otherwise:
@@ -29,7 +31,7 @@ public struct InboxFilter: Sendable, Equatable {
 }
 
 public struct InboxCounts: Sendable {
-    public var mine = 0, unassigned = 0, breaching = 0, all = 0
+    public var mine = 0, unassigned = 0, breaching = 0, all = 0, chats = 0
     /// Every queue the viewer may see, with its unsolved tickets.
     public var queues: [(slug: String, name: String, count: Int)] = []
 }
@@ -43,6 +45,16 @@ public protocol InboxRepository: Sendable {
     func history(ofContact contactID: UUID, excluding ticketID: UUID, visibility: TicketVisibility, limit: Int) async throws -> [TicketRecord]
     /// The tickets offered to the agent now (push queues), the one that lapses first first.
     func offers(to agentID: UUID) async throws -> [OfferSummary]
+    /// Agents who are online or away, or hold a live chat, with their live chats and chat capacity, by name.
+    func chatLoad() async throws -> [ChatLoad]
+}
+
+/// One agent's share of the live chats, as the "Chats" view shows it.
+public struct ChatLoad: Sendable, Equatable {
+    public var name: String
+    public var presence: Presence
+    public var chats: Int
+    public var capacity: Int
 }
 
 /// A ticket offered to an agent, as the workspace shows it above every page.
@@ -72,6 +84,23 @@ public struct SQLInboxRepository: InboxRepository {
                 number: try row.decode(column: "number", as: Int.self), subject: try row.decode(column: "subject", as: String.self),
                 channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
                 language: try row.decode(column: "language", as: String?.self), expiresAt: try row.decode(column: "offer_expires_at", as: Date.self))
+        }
+    }
+
+    public func chatLoad() async throws -> [ChatLoad] {
+        // A live chat held: assigned, new or open, not ended (`AssignmentLoad`'s definition of chat work).
+        try await database.reader.sql().raw("""
+            SELECT a.name, a.presence, a.capacity,
+                   (SELECT COUNT(*) FROM chats c \(unsafeRaw: hint("chats_live_idx")) JOIN tickets t ON t.id = c.ticket_id
+                    WHERE c.ended_at IS NULL AND t.assignee_id = a.id AND t.status IN (\(binds: AssignmentLoad.activeStatuses))) AS chats
+            FROM agents a WHERE a.active = \(bind: true) ORDER BY a.name
+            """).all().compactMap { row in
+            let load = ChatLoad(
+                name: try row.decode(column: "name", as: String.self),
+                presence: Presence(rawValue: try row.decode(column: "presence", as: String.self)) ?? .offline,
+                chats: try row.decode(column: "chats", as: Int.self),
+                capacity: AgentModel.capacity(from: try row.decode(column: "capacity", as: String?.self)).chat)
+            return load.presence != .offline || load.chats > 0 ? load : nil
         }
     }
 
@@ -108,6 +137,10 @@ public struct SQLInboxRepository: InboxRepository {
                     WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND t.sla_state = 'running' AND t.sla_due_at <= \(bind: now().addingTimeInterval(InboxView.soon))
                     AND \(Self.hidden(visibility))) AS n
             """).first()?.decode(column: "n", as: Int.self) ?? 0
+        counts.chats = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM chats c \(unsafeRaw: hint("chats_live_idx")) JOIN tickets t ON t.id = c.ticket_id LEFT JOIN queues q ON q.id = t.queue_id
+            WHERE c.ended_at IS NULL AND t.\(unsafeRaw: IndexInbox.unsolved) AND \(Self.hidden(visibility))
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
         counts.queues = queues.map { ($0.slug, $0.name, perQueue[$0.id] ?? 0) }
         return counts
     }
@@ -124,6 +157,7 @@ public struct SQLInboxRepository: InboxRepository {
         case .unassigned: conditions.append("t.assignee_id IS NULL")
         case .breaching: conditions.append(Self.breaching(now()))
         case .all: break
+        case .chats: conditions.append("t.id IN (SELECT ticket_id FROM chats \(unsafeRaw: hint("chats_live_idx")) WHERE ended_at IS NULL)")
         // By the ticket's own column: the tickets are read first, in urgency order, and the queue row is not the outer loop.
         case .queue(let slug): conditions.append("t.queue_id = (SELECT id FROM queues WHERE slug = \(bind: slug))")
         }
@@ -175,6 +209,7 @@ public struct SQLInboxRepository: InboxRepository {
         case .breaching: return filter.statuses.isEmpty ? "tickets_unsolved_sla_idx" : nil
         case .unassigned: return filter.sort == .priority ? "tickets_waiting_idx" : nil
         case .all: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_urgency_idx" : nil
+        case .chats: return nil
         case .queue: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_queue_idx" : nil
         }
     }

@@ -24,5 +24,6 @@ enum HavenMigrations {
         IndexOffers(),          // 019
         CreateExposures(),      // 020
         CreateCannedResponses(), // 021
+        IndexLiveChats(),       // 022
     ]
 }

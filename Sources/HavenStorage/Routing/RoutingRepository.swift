@@ -224,8 +224,11 @@ extension AgentModel {
             ?? AgentSkills(languages: JSONList.decode(languages).map { AgentSkills.Language($0) })
     }
 
-    var capacitySettings: AgentCapacity {
-        capacity.flatMap { try? JSONDecoder().decode(AgentCapacity.self, from: Data($0.utf8)) } ?? AgentCapacity()
+    var capacitySettings: AgentCapacity { Self.capacity(from: capacity) }
+
+    /// The `capacity` column read: the agent's settings, or the defaults when none are set.
+    static func capacity(from column: String?) -> AgentCapacity {
+        column.flatMap { try? JSONDecoder().decode(AgentCapacity.self, from: Data($0.utf8)) } ?? AgentCapacity()
     }
 
     var isSafetyTrained: Bool { JSONList.decode(roles).contains(AgentRole.safety.rawValue) }
