@@ -10,6 +10,9 @@ SQLite with the demo data: a customer's browser with the widget, and an agent's 
      answer appear live; typing shows on the customer's side;
   5. the customer reloads the page (a dropped connection): the conversation comes back, each line once;
   6. the customer sends a screenshot: it shows in the widget, and the agent's page lists it live, as a download;
+  6b. several at once: a second customer's chat and an email ticket, each in its own tab; each answer reaches only its
+     customer (the email by mail); the first chat's tab keeps up in the background; the Live chats view shows the
+     agent's load;
   7. the widget in Arabic is right to left; axe-core finds no serious or critical violation (English and Arabic);
   8. the customer ends the chat: the agent's page says so; the customer has the transcript emailed (a real SMTP
      server, scripts/smtp-sink.py) and it holds the whole conversation.
@@ -194,6 +197,58 @@ try:
           "the agent's page lists the screenshot live, as a download link")
     shot(customer, "chat-widget")
     shot(agent, "chat-console")
+
+    # 6b. Several at once: a second chat and an email, each in its own tab, while the first chat goes on.
+    second = browser()
+    try:
+        open_widget(second, "en")
+        until(second, "the second start form", lambda: second.find_element(By.ID, "haven-chat-name"))
+        second.find_element(By.ID, "haven-chat-name").send_keys("Omar Haddad")
+        second.find_element(By.ID, "haven-chat-email").send_keys("omar@example.com")
+        second.find_element(By.ID, "haven-chat-message").send_keys("I cannot withdraw my gifts balance")
+        second.find_element(By.CSS_SELECTOR, ".haven-chat-start button[type=submit]").click()
+        until(second, "the second chat's first line", lambda: "I cannot withdraw my gifts balance" in log_texts(second))
+        number2 = json.loads(second.execute_script("return localStorage.getItem('haven-chat:' + location.origin)"))["ticket"]
+        first_tab = agent.current_window_handle
+        agent.switch_to.new_window("tab")
+        agent.get(base + "/tickets/%d" % number2)
+        until(agent, "the second console", lambda: agent.find_element(By.ID, "chat-live"))
+        agent.find_element(By.ID, "take").click()
+        until(agent, "the second chat taken", lambda: "notice=taken" in agent.current_url)
+        until(agent, "the second console's socket", lambda: agent.execute_script("return document.querySelector('#chat-live .chat-state').textContent === ''"))
+        agent.find_element(By.ID, "reply-body").send_keys("Hi Omar, let me look at your balance.")
+        agent.find_element(By.ID, "send").click()
+        until(second, "the answer in the second chat", lambda: "Hi Omar, let me look at your balance." in log_texts(second))
+        check("Hi Omar, let me look at your balance." not in log_texts(customer), "each chat gets its own answer: the second customer's, not the first's")
+        # A third tab: an email ticket, answered by email.
+        agent.switch_to.new_window("tab")
+        agent.get(base + "/inbox?view=all&channel=email")
+        agent.find_element(By.CSS_SELECTOR, "table.tickets tbody tr .subject a").click()
+        until(agent, "the email ticket", lambda: agent.find_elements(By.ID, "reply-body"))
+        agent.find_element(By.ID, "reply-body").send_keys("We have answered your email between two chats.")
+        agent.find_element(By.ID, "send").click()
+        until(agent, "the email reply sent", lambda: "notice=sent" in agent.current_url)
+        until(agent, "the email reply in the mailbox", lambda: [m for m in mails() if "between two chats" in m.get_body(("plain",)).get_content()], seconds=20)
+        check(True, "an email ticket is answered in a third tab, and the customer receives it")
+        # Meanwhile the first customer writes: the first tab, in the background, kept up without a reload.
+        composer = customer.find_element(By.ID, "haven-chat-input")
+        composer.send_keys("Are you still there?")
+        composer.send_keys(Keys.ENTER)
+        agent.get(base + "/inbox?view=chats")
+        load = [row.text for row in agent.find_elements(By.CSS_SELECTOR, ".chat-load tbody tr") if "Sofia Mendes" in row.text]
+        listed = agent.find_element(By.ID, "inbox-results").text
+        check("#%d" % number in listed and "#%d" % number2 in listed and load and " 2 " in " " + load[0].split("Online")[-1] + " ",
+              "the Live chats view lists both chats, and Sofia holds 2 (%s)" % load)
+        agent.close()
+        agent.switch_to.window(agent.window_handles[1])
+        agent.close()
+        agent.switch_to.window(first_tab)
+        until(agent, "the first customer's line in the first tab", lambda: "Are you still there?" in agent.find_element(By.CSS_SELECTOR, ".timeline").text)
+        check(agent.execute_script("return window.__samePage === true"), "the first chat's tab kept up live while the agent worked in two others")
+        until(agent, "the other chat in the side list", lambda: [a for a in agent.find_elements(By.CSS_SELECTOR, ".mine a") if a.get_attribute("href").endswith("/tickets/%d" % number2)])
+        check(agent.execute_script("return window.__samePage === true"), "the side list follows live: it links the chat taken in another tab")
+    finally:
+        second.quit()
 
     # 7. Arabic.
     arabic = browser()

@@ -10,7 +10,7 @@ extension WorkspacePage {
         <h1><span class="num">#{{number}}</span> <span dir="auto"{{#language}} lang="{{language}}"{{/language}}>{{subject}}</span></h1>
         <p class="badges"><span class="status status-{{status}}">{{statusLabel}}</span> <span class="prio prio-{{priority}}">{{priorityLabel}}</span>{{#riskLabel}} <span class="risk risk-{{risk}}">{{riskLabel}}</span>{{/riskLabel}} <span>{{channelLabel}}</span> <span>{{{createdHTML}}}</span></p>
         </header>
-        {{#hasMine}}<nav class="mine" aria-label="{{t.ticket_mine}}"><ul>{{#mine_list}}<li><a href="/tickets/{{number}}"{{#current}} aria-current="page"{{/current}}><span class="prio prio-{{priority}}">{{priorityLabel}}</span> #{{number}} <span dir="auto">{{subject}}</span></a></li>{{/mine_list}}</ul></nav>{{/hasMine}}
+        <div id="mine-list">{{#hasMine}}<nav class="mine" aria-label="{{t.ticket_mine}}"><ul>{{#mine_list}}<li><a href="/tickets/{{number}}"{{#current}} aria-current="page"{{/current}}><span class="prio prio-{{priority}}">{{priorityLabel}}</span> #{{number}} <span dir="auto">{{subject}}</span></a></li>{{/mine_list}}</ul></nav>{{/hasMine}}</div>
         <div class="columns">
         <section class="conversation" aria-labelledby="conversation-title">
         <h2 id="conversation-title">{{t.ticket_conversation}}</h2>

@@ -1,7 +1,8 @@
 // What keeps a workspace page live over /workspace/socket. Without it every page still works by reloading.
 // - offers to this agent appear above the page as soon as they are made;
 // - the inbox refreshes its counts and list when tickets change (while the tab is visible; at once when it comes back);
-// - a ticket page says who else is viewing it or writing a reply, and when someone else changed it.
+// - a ticket page says who else is viewing it or writing a reply, and when someone else changed it; its side list of
+//   the agent's open tickets follows.
 import { localTimes } from "/assets/workspace.js";
 
 const page = document.querySelector(".ticket-page");
@@ -21,7 +22,8 @@ async function refresh() {
   const response = await fetch(location.href, { headers: { Accept: "text/html" } });
   if (!response.ok || response.redirected) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-  const ids = page ? ["live-region"] : ["live-region", "inbox-results"];
+  // On a ticket page the side list of the agent's open tickets follows too (a chat taken in another tab).
+  const ids = page ? ["live-region", "mine-list"] : ["live-region", "inbox-results"];
   for (const id of ids) {
     const now = document.getElementById(id), next = fresh.getElementById(id);
     if (now && next) {
