@@ -52,7 +52,7 @@ struct OutboundMailComposer: Sendable {
         let sender = MailAddress(name: team, address: senderAddress)
         let to = MailAddress(name: context.requesterName, address: email)
         let subject = Self.replySubject(context.originalSubject ?? context.ticketSubject)
-        let locale = SystemMailTemplates.locale(for: context.requesterLocale ?? context.ticketLanguage)
+        let locale = HavenLocale.closest(to: context.requesterLocale ?? context.ticketLanguage)
 
         var mail: OutboundMail
         switch context.kind {

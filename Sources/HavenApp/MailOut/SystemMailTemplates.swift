@@ -9,7 +9,7 @@ import Mustache
 /// break the markup.
 public enum SystemMailTemplates {
     public static let keys = ["acknowledgement", "solved", "chat_transcript"]
-    public static let locales = ["en", "pt-BR", "ar", "fr"]
+    public static let locales = HavenLocale.all
     /// The variables a template may use.
     public static let variables: Set<String> = ["customer_name", "ticket_number", "subject", "team_name", "transcript"]
 
@@ -187,17 +187,6 @@ public enum SystemMailTemplates {
             for file in line.files { text += "\n    (\(words.file): \(file))" }
             return text
         }.joined(separator: "\n\n")
-    }
-
-    /// The template language for a contact's locale or a ticket's language: pt-BR for any Portuguese, else the
-    /// language itself when Haven has it, else English.
-    public static func locale(for tag: String?) -> String {
-        let language = (tag ?? "en").lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? "en"
-        switch language {
-        case "pt": return "pt-BR"
-        case "ar", "fr": return language
-        default: return "en"
-        }
     }
 
     /// Problems with an edited template, empty when it is usable: Mustache syntax, and only known variables.

@@ -2,7 +2,7 @@ import HavenCore
 
 /// The contact form's words in each language Haven's customers write in. Arabic is laid out right to left.
 enum ContactFormStrings {
-    static let locales = ["en", "pt-BR", "ar", "fr"]
+    static let locales = HavenLocale.all
     /// Each language's name in itself, for the switcher.
     static let names = ["en": "English", "pt-BR": "Português (Brasil)", "ar": "العربية", "fr": "Français"]
 

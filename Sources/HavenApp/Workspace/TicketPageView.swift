@@ -44,7 +44,7 @@ struct TicketPageView {
             ["after": (ticket.messages ?? []).map(\.seq).max() ?? 0, "ended": chat.endedAt != nil]
         } ?? false
         values["draft"] = draft ?? ""
-        let customerLocale = CannedResponse.locale(for: ticket.language ?? ticket.requester.locale)
+        let customerLocale = HavenLocale.closest(to: ticket.language ?? ticket.requester.locale)
         values["hasCanned"] = !canned.isEmpty
         values["canned"] = canned.compactMap { response -> [String: Any]? in
             guard let (locale, _) = response.text(for: customerLocale) else { return nil }

@@ -32,7 +32,9 @@ struct WebSessionMiddleware: RouterMiddleware {
         context.agent = session.agent
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
-        if request.method == .get {
+        // What the frame around a page shows (offers, the exposure count) is read for pages only: a picture, a file or
+        // a script's JSON on the same routes needs neither.
+        if request.method == .get, request.headers[.accept].map({ $0.contains("text/html") }) ?? true {
             async let offers = inbox.offers(to: session.agent.id)
             context.exposure = try await Self.exposure(of: session.agent.id, wellbeing: wellbeing, policy: policy, now: now())
             context.offers = try await offers

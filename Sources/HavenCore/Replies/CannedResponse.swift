@@ -17,28 +17,18 @@ public struct CannedResponse: Sendable, Equatable, Codable {
     }
 
     /// The languages a text can be written in: the workspace's and the customers' four.
-    public static let locales = ["en", "pt-BR", "ar", "fr"]
+    public static let locales = HavenLocale.all
     public static let maxNameLength = 100
     public static let maxTextLength = 10_000
 
     /// The text for a ticket in this language: its own, else English, else any; with the locale chosen, so the
     /// agent sees when the customer's language is missing.
     public func text(for language: String?) -> (locale: String, text: String)? {
-        let wanted = Self.locale(for: language)
+        let wanted = HavenLocale.closest(to: language)
         for locale in [wanted, "en"] + Self.locales {
             if let text = texts[locale] { return (locale, text) }
         }
         return nil
-    }
-
-    /// One of `locales` for a language tag: "pt", "pt-BR" and "pt-PT" → pt-BR; "ar-EG" → ar; unknown → en.
-    public static func locale(for tag: String?) -> String {
-        let language = (tag ?? "en").lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? "en"
-        switch language {
-        case "pt": return "pt-BR"
-        case "ar", "fr": return language
-        default: return "en"
-        }
     }
 
     /// A new or edited response's name and texts, normalized, or every problem with them at once.

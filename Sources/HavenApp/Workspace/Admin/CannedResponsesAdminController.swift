@@ -83,7 +83,7 @@ struct CannedResponsesAdminController {
 
     private func existing(_ context: AppRequestContext) async throws -> CannedResponse {
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let found = try await responses.find(id) else {
-            throw APIError.notFound(WorkspaceStrings.text("reply.canned_missing", context.locale))
+            throw APIError.notFound(WorkspaceStrings.text("canned.missing", context.locale))
         }
         return found
     }
