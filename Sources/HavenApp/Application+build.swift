@@ -175,7 +175,12 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
         cannedResponses: services.cannedResponses,
         policy: configuration.wellbeing, now: services.now
     ).addRoutes(to: workspace)
+    // The admin area: admins only, each page checks.
     CannedResponsesAdminController(responses: services.cannedResponses).addRoutes(to: workspace)
+    AgentsAdminController(directory: services.directory, routing: services.routing).addRoutes(to: workspace)
+    QueuesAdminController(directory: services.directory, routing: services.routing).addRoutes(to: workspace)
+    RoutingAdminController(routing: services.routing, book: services.routingBook).addRoutes(to: workspace)
+    QuarantineAdminController(mail: services.mail, intake: services.mailIntake, directory: services.directory).addRoutes(to: workspace)
     WellbeingController(
         wellbeing: services.wellbeing, policy: configuration.wellbeing, attachments: services.attachments, tickets: services.tickets,
         assignments: services.assignments, now: services.now

@@ -298,6 +298,11 @@ struct Browser {
         var headers: HTTPFields
         var text: String
 
+        /// The page's text with HTML's character references read back (`&#39;` → `'`), for matching sentences.
+        var plain: String {
+            ["&#39;": "'", "&#x27;": "'", "&quot;": "\"", "&lt;": "<", "&gt;": ">", "&amp;": "&"].reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+        }
+
         /// The value of the first hidden input with this name.
         func value(of name: String) -> String? {
             guard let range = text.range(of: "name=\"\(name)\" value=\"") else { return nil }

@@ -65,7 +65,11 @@ struct MailController {
 
     @Sendable func downloadQuarantined(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin(Self.adminsOnly)
-        let item = try await item(context)
+        return try await Self.original(try await item(context), intake: intake)
+    }
+
+    /// A held message's original bytes, as an .eml download (the API and the admin page).
+    static func original(_ item: QuarantineRecord, intake: MailIntake) async throws -> Response {
         let data = try await intake.original(item)
         return Response(
             status: .ok,
@@ -80,18 +84,22 @@ struct MailController {
     /// `POST /mail/quarantine/{id}/reprocess?queue=…`: runs the message through intake again.
     @Sendable func reprocess(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin(Self.adminsOnly)
-        let item = try await item(context)
+        let queue = request.uri.queryParameters.get("queue").map(TextNormalizer.line).flatMap { $0.isEmpty ? nil : $0 }
+        let result = try await Self.reprocess(try await item(context), queue: queue, intake: intake)
+        return try JSON.response(result, status: result.outcome == .created ? .created : .ok)
+    }
+
+    /// Runs a held message through intake again (the API and the admin page): 409 when it was already, 422 when it
+    /// still cannot become a ticket, saying why.
+    static func reprocess(_ item: QuarantineRecord, queue: String?, intake: MailIntake) async throws -> MailIngestResult {
         guard item.status == "held" else {
             throw APIError(status: .conflict, code: "already_reprocessed", title: "Already reprocessed",
                            detail: "This message was already reprocessed\(item.ticketID.map { " into ticket \($0.uuidString.lowercased())" } ?? "").")
         }
-        let queue = request.uri.queryParameters.get("queue").map(TextNormalizer.line).flatMap { $0.isEmpty ? nil : $0 }
-        let result: MailIngestResult
         do {
-            result = try await intake.reprocess(item, queue: queue)
+            return try await intake.reprocess(item, queue: queue)
         } catch let problem as MailUnprocessable {
             throw APIError(status: .unprocessableContent, code: "still_unprocessable", title: "Still cannot be processed", detail: problem.reason)
         }
-        return try JSON.response(result, status: result.outcome == .created ? .created : .ok)
     }
 }

@@ -34,8 +34,14 @@ struct QueueController {
         try context.requireAdmin(Self.adminsOnly)
         let ref = (context.parameters.get("queue") ?? "").removingPercentEncoding ?? ""
         let input = try await JSON.decode(QueueMailBody.self, from: request, limit: bodyLimit)
-        var settings = QueueMailSettings(emailName: input.emailName.map(TextNormalizer.line), acknowledgeEmail: input.acknowledgeEmail)
-        if let address = input.emailAddress {
+        let settings = try Self.mailSettings(address: input.emailAddress, name: input.emailName, acknowledge: input.acknowledgeEmail)
+        return try JSON.response(try await directory.updateQueueMail(ref, settings))
+    }
+
+    /// A queue's sender as given (the API and the admin page): an empty address goes back to the installation's.
+    static func mailSettings(address: String?, name: String?, acknowledge: Bool?) throws -> QueueMailSettings {
+        var settings = QueueMailSettings(emailName: name.map(TextNormalizer.line), acknowledgeEmail: acknowledge)
+        if let address {
             if address.isEmpty {
                 settings.emailAddress = ""
             } else if let valid = EmailAddress.normalize(address) {
@@ -44,6 +50,6 @@ struct QueueController {
                 throw APIError.validation([FieldProblem(field: "email_address", problem: "'\(address)' is not an email address.")])
             }
         }
-        return try JSON.response(try await directory.updateQueueMail(ref, settings))
+        return settings
     }
 }

@@ -18,13 +18,13 @@ struct CannedResponsesAdminController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let locale = try Self.admin(context)
-        let notice = WebQuery(request).get("notice").flatMap { ["saved": "canned.saved", "deleted": "canned.deleted"][$0] }
-        return try await page(context, form: Self.form(nil, locale: locale), notice: notice.map { WorkspaceStrings.text($0, locale) })
+        let locale = try AdminPage.admin(context)
+        let notice = AdminPage.notice(request, ["saved": "canned.saved", "deleted": "canned.deleted"], locale: locale)
+        return try await page(context, form: Self.form(nil, locale: locale), notice: notice)
     }
 
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let locale = try Self.admin(context)
+        let locale = try AdminPage.admin(context)
         let response = try await existing(context)
         return try await page(context, form: Self.form(response, locale: locale), editing: true)
     }
@@ -38,13 +38,13 @@ struct CannedResponsesAdminController {
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Self.admin(context)
+        _ = try AdminPage.admin(context)
         _ = try await responses.delete(try await existing(context).id, by: context.agent?.id)
         return WorkspacePage.redirect("/admin/canned-responses?notice=deleted")
     }
 
     private func save(id: UUID?, context: AppRequestContext) async throws -> Response {
-        let locale = try Self.admin(context)
+        let locale = try AdminPage.admin(context)
         let name = context.form["name"] ?? ""
         let texts = Dictionary(uniqueKeysWithValues: CannedResponse.locales.map { ($0, context.form["text_" + $0] ?? "") })
         do {
@@ -75,10 +75,7 @@ struct CannedResponsesAdminController {
             "form": form, "editing": editing,
             "variables": CannedReplies.variables.sorted().map { "{{\($0)}}" }.joined(separator: " "),
         ]
-        let title = WorkspaceStrings.text("canned.title", locale)
-        return WorkspacePage.html(
-            WorkspaceLayout.render(title: title, content: Self.template.render(values), context: context, notice: notice, problem: problem, inAdmin: true),
-            status: status)
+        return AdminPage.render(.canned, content: Self.template.render(values), context: context, notice: notice, problem: problem, status: status)
     }
 
     private func existing(_ context: AppRequestContext) async throws -> CannedResponse {
@@ -86,12 +83,6 @@ struct CannedResponsesAdminController {
             throw APIError.notFound(WorkspaceStrings.text("canned.missing", context.locale))
         }
         return found
-    }
-
-    /// The agent's language, once it is sure they are an admin; anyone else gets a page saying only admins may.
-    static func admin(_ context: AppRequestContext) throws -> String {
-        _ = try context.requireAdmin(WorkspaceStrings.text("admin.only", context.locale))
-        return context.locale
     }
 
     static func form(_ response: CannedResponse?, locale: String) -> [String: Any] {

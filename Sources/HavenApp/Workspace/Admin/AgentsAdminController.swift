@@ -1,0 +1,143 @@
+import Foundation
+import HavenCore
+import HavenStorage
+import Hummingbird
+import Mustache
+
+/// `/admin/agents`: who works the desk, with their roles, presence and load; adding an agent (as `haven user add`
+/// does) and setting what routing knows of them: languages with proficiency, markets, topics, chat and ticket
+/// capacity (the API's `PATCH /agents/{id}/routing`, with its checks and audit).
+struct AgentsAdminController {
+    let directory: any DirectoryRepository
+    let routing: any RoutingRepository
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("admin", use: { _, _ in WorkspacePage.redirect("/admin/agents") })
+        group.get("admin/agents", use: list)
+        group.post("admin/agents", use: add)
+        group.post("admin/agents/:agent/routing", use: saveRouting)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let locale = try AdminPage.admin(context)
+        return try await page(context, notice: AdminPage.notice(request, ["added": "admin.agent_added", "saved": "admin.saved"], locale: locale))
+    }
+
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let locale = try AdminPage.admin(context)
+        let form = context.form
+        var problems: [String] = []
+        let email = EmailAddress.normalize(form["email"] ?? "")
+        if email == nil { problems.append(WorkspaceStrings.text("admin.bad_email", locale)) }
+        let name = TextNormalizer.line(form["name"] ?? "")
+        if name.isEmpty { problems.append(WorkspaceStrings.text("admin.no_name", locale)) }
+        let password = form["password"] ?? ""
+        if password.count < Passwords.minimumLength {
+            problems.append(WorkspaceStrings.text("admin.short_password", locale, WorkspaceStrings.number(Passwords.minimumLength, locale)))
+        }
+        let roles = AgentRole.allCases.filter { form["role_" + $0.rawValue] == "on" }
+        let languages = (form["languages"] ?? "").split(separator: ",").compactMap { LocaleTag.normalize($0.trimmingCharacters(in: .whitespaces)) }
+        if let email, problems.isEmpty {
+            do {
+                _ = try await directory.addAgent(NewAgent(
+                    email: email, name: name, passwordHash: try await Passwords.hash(password), roles: roles.isEmpty ? [.agent] : roles,
+                    languages: languages.isEmpty ? ["en"] : languages))
+                return WorkspacePage.redirect("/admin/agents?notice=added")
+            } catch is DuplicateName {
+                problems.append(WorkspaceStrings.text("admin.email_taken", locale, email))
+            }
+        }
+        // The password is not sent back.
+        var typed = form
+        typed["password"] = nil
+        return try await page(context, typed: typed, problem: problems.joined(separator: " "), status: .unprocessableContent)
+    }
+
+    @Sendable func saveRouting(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let admin = try context.requireAdmin(WorkspaceStrings.text("admin.only", context.locale))
+        let agent = context.parameters.get("agent") ?? ""
+        let form = context.form
+        do {
+            let skills = AgentSkills(
+                languages: try Self.languages(form["skill_languages"] ?? ""),
+                markets: (form["markets"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                topics: Topic.allCases.filter { form["topic_" + $0.rawValue] == "on" })
+            let capacity = AgentCapacity(chat: Int(form["chats"] ?? "") ?? -1, ticket: Int(form["tickets"] ?? "") ?? -1)
+            _ = try await routing.updateAgentRouting(agent, skills: skills, capacity: capacity, by: admin.id)
+        } catch {
+            guard let known = APIError.from(error) else { throw error }
+            let problems = (known.errors ?? []).map(\.problem)
+            return try await page(context, problem: (problems.isEmpty ? [known.detail] : problems).joined(separator: " "), status: known.status)
+        }
+        return WorkspacePage.redirect("/admin/agents?notice=saved#agent-\(WebSessionMiddleware.queryEncoded(agent))")
+    }
+
+    /// "pt-BR:native, en:fluent, fr" (a language without a level is fluent).
+    static func languages(_ text: String) throws -> [AgentSkills.Language] {
+        try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { item in
+            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 1 || AgentSkills.Language.Level(rawValue: parts[1].lowercased()) != nil else {
+                let levels = AgentSkills.Language.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw DomainError.invalid([FieldProblem(field: "skills.languages", problem: "'\(item)': the level after ':' is one of \(levels).")])
+            }
+            return AgentSkills.Language(parts[0], parts.count == 2 ? AgentSkills.Language.Level(rawValue: parts[1].lowercased())! : .fluent)
+        }
+    }
+
+    private func page(_ context: AppRequestContext, typed: [String: String] = [:], notice: String? = nil, problem: String? = nil,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        let locale = context.locale
+        let t = { (key: String) in WorkspaceStrings.text(key, locale) }
+        var agents: [[String: Any]] = []
+        for agent in try await directory.agents() {
+            let settings = try await routing.agentRouting(agent.id.uuidString)
+            let id = agent.id.uuidString.lowercased()
+            agents.append([
+                "id": id, "name": agent.name, "email": agent.email, "active": agent.active,
+                "roles": agent.roles.map { t("role." + $0.rawValue) }.joined(separator: ", "),
+                "presence": t("presence." + settings.presence.rawValue),
+                "load": WorkspaceStrings.text("admin.load", locale)
+                    .replacingOccurrences(of: "{chats}", with: WorkspaceStrings.number(settings.load.chats, locale))
+                    .replacingOccurrences(of: "{chat_capacity}", with: WorkspaceStrings.number(settings.capacity.chat, locale))
+                    .replacingOccurrences(of: "{tickets}", with: WorkspaceStrings.number(settings.load.tickets, locale))
+                    .replacingOccurrences(of: "{ticket_capacity}", with: WorkspaceStrings.number(settings.capacity.ticket, locale)),
+                "skillLanguages": settings.skills.languages.map { "\($0.tag):\($0.level.rawValue)" }.joined(separator: ", "),
+                "markets": settings.skills.markets.joined(separator: ", "),
+                "topics": Topic.allCases.map { ["value": $0.rawValue, "label": ContactFormStrings.category($0, locale), "checked": settings.skills.topics.contains($0)] },
+                "chats": settings.capacity.chat, "tickets": settings.capacity.ticket,
+            ])
+        }
+        let values: [String: Any] = [
+            "t": WorkspaceStrings.mustache(locale), "csrf": context.webSession?.csrfToken ?? "", "agents": agents,
+            "roles": AgentRole.allCases.map { ["value": $0.rawValue, "label": t("role." + $0.rawValue), "checked": typed["role_" + $0.rawValue] == "on" || (typed.isEmpty && $0 == .agent)] },
+            "email": typed["email"] ?? "", "name": typed["name"] ?? "", "languages": typed["languages"] ?? "",
+        ]
+        return AdminPage.render(.agents, content: Self.template.render(values), context: context, notice: notice, problem: problem, status: status)
+    }
+
+    static let template = try! MustacheTemplate(string: """
+        <div class="admin">
+        <h1>{{t.admin_agents}}</h1>
+        {{#agents}}<details class="admin-item" id="agent-{{id}}"><summary><strong>{{name}}</strong> <span dir="ltr">{{email}}</span> · {{roles}} · {{presence}} · {{load}}{{^active}} · {{t.admin_inactive}}{{/active}}</summary>
+        <form method="post" action="/admin/agents/{{id}}/routing" class="admin-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="langs-{{id}}">{{t.admin_skill_languages}}</label><input type="text" id="langs-{{id}}" name="skill_languages" value="{{skillLanguages}}" dir="ltr">
+        <label for="markets-{{id}}">{{t.admin_markets}}</label><input type="text" id="markets-{{id}}" name="markets" value="{{markets}}" dir="ltr">
+        <fieldset><legend>{{t.admin_topics}}</legend>{{#topics}}<label class="choice"><input type="checkbox" name="topic_{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/topics}}</fieldset>
+        <label for="chats-{{id}}">{{t.admin_chat_capacity}}</label><input type="number" id="chats-{{id}}" name="chats" value="{{chats}}" min="0">
+        <label for="tickets-{{id}}">{{t.admin_ticket_capacity}}</label><input type="number" id="tickets-{{id}}" name="tickets" value="{{tickets}}" min="0">
+        <button type="submit">{{t.canned_save}}</button>
+        </form></details>{{/agents}}
+        <form method="post" action="/admin/agents" class="admin-form" id="add-agent">
+        <h2>{{t.admin_add_agent}}</h2>
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="agent-email">{{t.signin_email}}</label><input type="email" id="agent-email" name="email" value="{{email}}" dir="ltr" required>
+        <label for="agent-name">{{t.canned_name}}</label><input type="text" id="agent-name" name="name" value="{{name}}" required>
+        <label for="agent-password">{{t.admin_first_password}}</label><input type="password" id="agent-password" name="password" autocomplete="new-password" dir="ltr" required>
+        <fieldset><legend>{{t.admin_roles}}</legend>{{#roles}}<label class="choice"><input type="checkbox" name="role_{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/roles}}</fieldset>
+        <label for="agent-languages">{{t.admin_languages}}</label><input type="text" id="agent-languages" name="languages" value="{{languages}}" dir="ltr" placeholder="pt-BR, en">
+        <button type="submit" id="agent-add">{{t.admin_add}}</button>
+        </form>
+        </div>
+        """)
+}
