@@ -10,7 +10,7 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
      the safety queue is hidden from an agent without safety training, and its tickets answer "not found";
   5. the Arabic workspace is laid out right to left; the reply box follows the customer's language;
   6. axe-core finds no serious or critical accessibility violation on the sign-in, inbox and ticket pages
-     (English and Arabic);
+     (English and Arabic) and the admin pages; a sample ticket is tried against the demo's routing;
   7. "Sign out everywhere" ends every session of the agent.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
@@ -235,6 +235,22 @@ try:
     navigate(driver.find_element(By.ID, "sign-out").submit)
     sign_in("admin@haven.demo")
     navigate(driver.find_element(By.ID, "nav-admin").click)
+    check(driver.current_url.endswith("/admin/agents") and "Sofia Mendes" in driver.find_element(By.ID, "content").text, "the admin area opens on the agents")
+    accessible("the agents admin page")
+    for section, name in (("queues", "queues"), ("routing", "routing and SLAs"), ("mail-quarantine", "mail quarantine")):
+        navigate(driver.find_element(By.CSS_SELECTOR, ".admin-nav a[href='/admin/%s']" % section).click)
+        accessible("the %s admin page" % name)
+    navigate(driver.find_element(By.CSS_SELECTOR, ".admin-nav a[href='/admin/routing']").click)
+    rule = '[{"name": "Portuguese", "queue": "br-account-access", "conditions": [{"field": "language", "op": "is", "values": ["pt"]}]}]'
+    driver.execute_script("document.getElementById('rules-json').value = arguments[0]", rule)
+    navigate(driver.find_element(By.ID, "rules-save").click)
+    check("saved" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "a routing rule is saved from the admin page")
+    driver.find_element(By.ID, "test-language").send_keys("pt-BR")
+    navigate(driver.find_element(By.ID, "routing-try").click)
+    result = driver.find_element(By.ID, "routing-result").text
+    check("br-account-access" in result and "rule 1" in result, "a sample Portuguese email goes to the rule's queue, and why: " + result.replace("\n", " | "))
+    shot("admin-routing")
+    navigate(driver.find_element(By.CSS_SELECTOR, ".admin-nav a[href='/admin/canned-responses']").click)
     names = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".admin-list a")]
     check("Password reset link sent" in names, "an admin sees the canned responses (%d)" % len(names))
     accessible("the canned responses admin page")

@@ -60,7 +60,7 @@ import Testing
             let bad = try await browser.post("/admin/agents/\(id)/routing", ["skill_languages": "ar:perfect", "chats": "2", "tickets": "8", "csrf": csrf])
             #expect(bad.status == .unprocessableContent && bad.plain.contains("'ar:perfect': the level after ':' is one of basic, working, fluent, native."))
             let saved = try await browser.post(
-                "/admin/agents/\(id)/routing", ["skill_languages": "ar:native, fr", "markets": "sa, ma", "topic_live_gifts": "on", "chats": "2", "tickets": "8", "csrf": csrf])
+                "/admin/agents/\(id)/routing", ["skill_languages": "ar:native, fr", "markets": "sa, ma", "topic_\(id)_live_gifts": "on", "chats": "2", "tickets": "8", "csrf": csrf])
             #expect(saved.status == .seeOther, "\(saved.text)")
             let routing = try await app.services.routing.agentRouting(id)
             #expect(routing.skills.languages == [.init("ar", .native), .init("fr", .fluent)] && routing.skills.markets == ["SA", "MA"])
@@ -83,9 +83,9 @@ import Testing
             #expect(try await app.services.routing.queueRouting("br-account").assignment.mode == .pull)
 
             let saved = try await browser.post("/admin/queues/br-account", [
-                "email_address": "Suporte@Haven.test", "email_name": "Suporte BR", "acknowledge": "on", "mode": "push", "strategy": "longest_idle",
+                "email_address": "Suporte@Haven.test", "email_name": "Suporte BR", "acknowledge_br-account": "on", "mode": "push", "strategy": "longest_idle",
                 "offer_timeout": "90", "relax_after": "10", "relax_to": "en", "offline": "requeue",
-                "member_\(rafaela.agent.id.uuidString.lowercased())": "on", "csrf": csrf,
+                "member_br-account_\(rafaela.agent.id.uuidString.lowercased())": "on", "csrf": csrf,
             ])
             #expect(saved.status == .seeOther, "\(saved.text)")
             let routing = try await app.services.routing.queueRouting("br-account")

@@ -61,7 +61,8 @@ struct AgentsAdminController {
             let skills = AgentSkills(
                 languages: try Self.languages(form["skill_languages"] ?? ""),
                 markets: (form["markets"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                topics: Topic.allCases.filter { form["topic_" + $0.rawValue] == "on" })
+                // Named per agent: every agent's form on the page has the same checkboxes.
+                topics: Topic.allCases.filter { form["topic_\(agent.lowercased())_" + $0.rawValue] == "on" })
             let capacity = AgentCapacity(chat: Int(form["chats"] ?? "") ?? -1, ticket: Int(form["tickets"] ?? "") ?? -1)
             _ = try await routing.updateAgentRouting(agent, skills: skills, capacity: capacity, by: admin.id)
         } catch {
@@ -123,7 +124,7 @@ struct AgentsAdminController {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label for="langs-{{id}}">{{t.admin_skill_languages}}</label><input type="text" id="langs-{{id}}" name="skill_languages" value="{{skillLanguages}}" dir="ltr">
         <label for="markets-{{id}}">{{t.admin_markets}}</label><input type="text" id="markets-{{id}}" name="markets" value="{{markets}}" dir="ltr">
-        <fieldset><legend>{{t.admin_topics}}</legend>{{#topics}}<label class="choice"><input type="checkbox" name="topic_{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/topics}}</fieldset>
+        <fieldset><legend>{{t.admin_topics}}</legend>{{#topics}}<label class="choice"><input type="checkbox" name="topic_{{id}}_{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/topics}}</fieldset>
         <label for="chats-{{id}}">{{t.admin_chat_capacity}}</label><input type="number" id="chats-{{id}}" name="chats" value="{{chats}}" min="0">
         <label for="tickets-{{id}}">{{t.admin_ticket_capacity}}</label><input type="number" id="tickets-{{id}}" name="tickets" value="{{tickets}}" min="0">
         <button type="submit">{{t.canned_save}}</button>

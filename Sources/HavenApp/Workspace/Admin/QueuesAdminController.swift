@@ -26,7 +26,7 @@ struct QueuesAdminController {
         let slug = context.parameters.get("queue") ?? ""
         let form = context.form
         do {
-            let mail = try QueueController.mailSettings(address: form["email_address"] ?? "", name: form["email_name"], acknowledge: form["acknowledge"] == "on")
+            let mail = try QueueController.mailSettings(address: form["email_address"] ?? "", name: form["email_name"], acknowledge: form["acknowledge_\(slug)"] == "on")
             let relaxAfter = try form["relax_after"].flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int in
                 guard let minutes = Int(text) else { throw DomainError.invalid([FieldProblem(field: "relax_after", problem: "'\(text)' is not a number of minutes.")]) }
                 return minutes * 60
@@ -40,7 +40,8 @@ struct QueuesAdminController {
             // Checked before anything is written, so a refused form changes nothing.
             let problems = assignment.problems()
             guard problems.isEmpty else { throw DomainError.invalid(problems) }
-            let members = try await directory.agents().filter { form["member_" + $0.id.uuidString.lowercased()] == "on" }.map { $0.id.uuidString.lowercased() }
+            // Named per queue: every queue's form on the page lists the same agents.
+            let members = try await directory.agents().filter { form["member_\(slug)_" + $0.id.uuidString.lowercased()] == "on" }.map { $0.id.uuidString.lowercased() }
             _ = try await routing.updateQueueRouting(slug, assignment: assignment, members: members, by: admin.id)
             _ = try await directory.updateQueueMail(slug, mail)
         } catch {
@@ -87,7 +88,7 @@ struct QueuesAdminController {
         <fieldset><legend>{{t.admin_email}}</legend>
         <label for="addr-{{slug}}">{{t.admin_sender_address}}</label><input type="email" id="addr-{{slug}}" name="email_address" value="{{address}}" dir="ltr">
         <label for="sender-{{slug}}">{{t.admin_sender_name}}</label><input type="text" id="sender-{{slug}}" name="email_name" value="{{senderName}}">
-        <label class="choice"><input type="checkbox" name="acknowledge"{{#acknowledge}} checked{{/acknowledge}}> {{t.admin_acknowledge}}</label>
+        <label class="choice"><input type="checkbox" name="acknowledge_{{slug}}"{{#acknowledge}} checked{{/acknowledge}}> {{t.admin_acknowledge}}</label>
         </fieldset>
         <fieldset><legend>{{t.admin_assignment}}</legend>
         <label for="mode-{{slug}}">{{t.admin_mode}}</label><select id="mode-{{slug}}" name="mode">{{#modes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/modes}}</select>
@@ -98,7 +99,7 @@ struct QueuesAdminController {
         <label for="offline-{{slug}}">{{t.admin_offline}}</label><select id="offline-{{slug}}" name="offline">{{#offlines}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/offlines}}</select>
         </fieldset>
         <fieldset><legend>{{t.admin_served_by}}</legend>
-        {{#agents}}<label class="choice"><input type="checkbox" name="member_{{id}}"{{#member}} checked{{/member}}> {{name}}</label>{{/agents}}
+        {{#agents}}<label class="choice"><input type="checkbox" name="member_{{slug}}_{{id}}"{{#member}} checked{{/member}}> {{name}}</label>{{/agents}}
         </fieldset>
         <button type="submit">{{t.canned_save}}</button>
         </form></details>{{/queues}}
