@@ -190,6 +190,14 @@ import Testing
             #expect(try await found("sam@example") == [numbers[2]], "the requester's email")
             #expect(try await found("ana") == numbers, "the requester's name")
             #expect(try await found("\"*) OR (") == [], "query syntax is only text")
+            // A start that many words share: expanded by FTS5 itself past `TicketSearch.maxExpansion` words, found alike.
+            // Letters only, none repeated: triage's reading keeps them as they are (digits would read as leetspeak).
+            let letters = Array("abcdefghijkl")
+            let many = (0..<30).map { "zq\(letters[$0 / 6])\(letters[6 + $0 % 6])" }.joined(separator: " ")
+            _ = try await app.services.tickets.addMessage(to: .number(numbers[1]), NewMessage(body: many, visibility: .internal), actor: .system)
+            #expect(try await found("zq") == [numbers[1]])
+            #expect(try await found("zqbh zqci") == [numbers[1]])
+            #expect(try await found("zqxy").isEmpty)
         }
     }
 

@@ -172,7 +172,7 @@ public struct SQLInboxRepository: InboxRepository {
                 conditions.append("t.requester_id IN (SELECT id FROM contacts WHERE email LIKE \(bind: pattern) ESCAPE '\\')")
             } else {
                 // Words of the subject, the messages and notes, or the requester's name (`TicketSearch`).
-                conditions.append(TicketSearch.condition(text, postgres: database.isPostgres) ?? "1 = 0")
+                conditions.append(try await TicketSearch.condition(text, postgres: database.isPostgres, on: database.reader.sql()) ?? "1 = 0")
             }
         }
         let order: SQLQueryString = switch filter.sort {

@@ -25,5 +25,6 @@ enum HavenMigrations {
         CreateExposures(),      // 020
         CreateCannedResponses(), // 021
         IndexLiveChats(),       // 022
+        AddSearchTerms(),       // 023
     ]
 }

@@ -25,7 +25,8 @@ struct AddTicketSearch: AsyncMigration {
             for row in try await sql.raw("SELECT ticket_id, body FROM messages").all() {
                 entries.append((try row.decode(column: "ticket_id", as: UUID.self), try row.decode(column: "body", as: String.self)))
             }
-            try await TicketSearch.index(entries.map { ($0.ticketID, TicketSearch.document($0.text)) }, on: sql)
+            // The vocabulary table comes later (023), filled from this index.
+            try await TicketSearch.index(entries.map { ($0.ticketID, TicketSearch.document($0.text)) }, on: sql, vocabulary: false)
         }
     }
 
