@@ -137,8 +137,11 @@ public struct SQLInboxRepository: InboxRepository {
                     WHERE t.\(unsafeRaw: IndexInbox.unsolved) AND t.sla_state = 'running' AND t.sla_due_at <= \(bind: now().addingTimeInterval(InboxView.soon))
                     AND \(Self.hidden(visibility))) AS n
             """).first()?.decode(column: "n", as: Int.self) ?? 0
+        // From the few live chats to their tickets: SQLite, without statistics, would otherwise walk every unsolved
+        // ticket and look for a chat (30 ms of every inbox page with 83,000 of them). CROSS JOIN fixes its order.
         counts.chats = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM chats c \(unsafeRaw: hint("chats_live_idx")) JOIN tickets t ON t.id = c.ticket_id LEFT JOIN queues q ON q.id = t.queue_id
+            SELECT COUNT(*) AS n FROM chats c \(unsafeRaw: hint("chats_live_idx")) \(unsafeRaw: database.isPostgres ? "JOIN" : "CROSS JOIN") tickets t ON t.id = c.ticket_id
+            LEFT JOIN queues q ON q.id = t.queue_id
             WHERE c.ended_at IS NULL AND t.\(unsafeRaw: IndexInbox.unsolved) AND \(Self.hidden(visibility))
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         counts.queues = queues.map { ($0.slug, $0.name, perQueue[$0.id] ?? 0) }
@@ -209,7 +212,8 @@ public struct SQLInboxRepository: InboxRepository {
         case .breaching: return filter.statuses.isEmpty ? "tickets_unsolved_sla_idx" : nil
         case .unassigned: return filter.sort == .priority ? "tickets_waiting_idx" : nil
         case .all: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_urgency_idx" : nil
-        case .chats: return nil
+        // The live chats' tickets by id (the primary key's index), not every unsolved ticket.
+        case .chats: return "sqlite_autoindex_tickets_1"
         case .queue: return filter.sort == .priority && filter.statuses.isEmpty ? "tickets_unsolved_queue_idx" : nil
         }
     }
