@@ -237,7 +237,7 @@ try:
     navigate(driver.find_element(By.ID, "nav-admin").click)
     check(driver.current_url.endswith("/admin/agents") and "Sofia Mendes" in driver.find_element(By.ID, "content").text, "the admin area opens on the agents")
     accessible("the agents admin page")
-    for section, name in (("queues", "queues"), ("routing", "routing and SLAs"), ("mail-quarantine", "mail quarantine")):
+    for section, name in (("queues", "queues"), ("routing", "routing and SLAs"), ("mail-templates", "system mails"), ("mail-quarantine", "mail quarantine")):
         navigate(driver.find_element(By.CSS_SELECTOR, ".admin-nav a[href='/admin/%s']" % section).click)
         accessible("the %s admin page" % name)
     navigate(driver.find_element(By.CSS_SELECTOR, ".admin-nav a[href='/admin/routing']").click)

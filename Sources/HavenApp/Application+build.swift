@@ -177,7 +177,8 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     ).addRoutes(to: workspace)
     // The admin area: admins only, each page checks.
     CannedResponsesAdminController(responses: services.cannedResponses).addRoutes(to: workspace)
-    AgentsAdminController(directory: services.directory, routing: services.routing).addRoutes(to: workspace)
+    AgentsAdminController(directory: services.directory, routing: services.routing, assignments: services.assignments).addRoutes(to: workspace)
+    MailTemplatesAdminController(templates: services.mailTemplates).addRoutes(to: workspace)
     QueuesAdminController(directory: services.directory, routing: services.routing).addRoutes(to: workspace)
     RoutingAdminController(routing: services.routing, book: services.routingBook).addRoutes(to: workspace)
     QuarantineAdminController(mail: services.mail, intake: services.mailIntake, directory: services.directory).addRoutes(to: workspace)

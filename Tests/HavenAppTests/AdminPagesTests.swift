@@ -24,11 +24,12 @@ import Testing
             var browser = Browser(client: client)
             _ = try await browser.signIn(lead.agent.email, testPassword)
             let csrf = try #require(try await browser.get("/inbox").value(of: "csrf"))
-            for page in ["/admin/agents", "/admin/queues", "/admin/routing", "/admin/mail-quarantine", "/admin/canned-responses"] {
+            for page in ["/admin/agents", "/admin/queues", "/admin/routing", "/admin/mail-quarantine", "/admin/canned-responses", "/admin/mail-templates"] {
                 let answer = try await browser.get(page)
                 #expect(answer.status == .forbidden && answer.text.contains("Only an admin can change this."), "\(page)")
             }
-            for form in ["/admin/agents", "/admin/queues/general", "/admin/routing/rules", "/admin/routing/policies"] {
+            for form in ["/admin/agents", "/admin/queues/general", "/admin/routing/rules", "/admin/routing/policies", "/admin/teams",
+                         "/admin/agents/\(lead.agent.id.uuidString.lowercased())", "/admin/mail-templates/solved/en"] {
                 #expect(try await browser.post(form, ["csrf": csrf]).status == .forbidden, "\(form)")
             }
             #expect(try await app.services.directory.agents().count == 2)
@@ -146,6 +147,57 @@ import Testing
             // Twice: a page that says it was already done.
             let again = try await browser.post("/admin/mail-quarantine/\(id)/reprocess", ["csrf": csrf])
             #expect(again.status == .conflict && again.text.contains("already reprocessed"))
+        }
+    }
+}
+
+extension AdminPagesTests {
+    @Test func anAdminChangesRolesAndTeamsAndSwitchesAnAgentOffButNotThemselves() async throws {
+        try await withApp { app, client in
+            let bob = try await addAgent(app.services, email: "bob@haven.test", name: "Bob Costa")
+            var theirs = Browser(client: client)
+            _ = try await theirs.signIn(bob.agent.email, testPassword)
+            #expect(try await theirs.get("/inbox").status == .ok)
+            var (browser, csrf) = try await signedInAdmin(app, client)
+            #expect(try await browser.post("/admin/teams", ["name": "BR", "csrf": csrf]).headers[.location] == "/admin/agents?notice=team#teams")
+            let team = try #require(try await app.services.directory.teams().first)
+            let id = bob.agent.id.uuidString.lowercased()
+            let saved = try await browser.post("/admin/agents/\(id)", [
+                "role_\(id)_agent": "on", "role_\(id)_safety": "on", "team": team.id.uuidString.lowercased(), "active_\(id)": "on", "csrf": csrf,
+            ])
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            var stored = try #require(try await app.services.directory.agents().first { $0.id == bob.agent.id })
+            #expect(stored.roles == [.agent, .safety] && stored.teamID == team.id && stored.active)
+            #expect(try await browser.get("/admin/agents").text.contains("BR · 1"))
+            // Switched off: their session ends at once, and the change is audited.
+            _ = try await browser.post("/admin/agents/\(id)", ["role_\(id)_agent": "on", "team": "", "csrf": csrf])
+            stored = try #require(try await app.services.directory.agents().first { $0.id == bob.agent.id })
+            #expect(!stored.active && stored.teamID == nil)
+            #expect(try await theirs.get("/inbox").headers[.location]?.hasPrefix("/login") == true)
+            #expect(try await app.services.routing.audit(limit: 5, before: nil).filter { $0.action == "agent.updated" }.count == 2)
+            // Not themselves.
+            let me = app.admin.agent.id.uuidString.lowercased()
+            let refused = try await browser.post("/admin/agents/\(me)", ["role_\(me)_agent": "on", "active_\(me)": "on", "csrf": csrf])
+            #expect(refused.status == .unprocessableContent && refused.plain.contains("You cannot take your own admin role"))
+            #expect(try await app.services.directory.agents().first { $0.id == app.admin.agent.id }?.roles.contains(.admin) == true)
+        }
+    }
+
+    @Test func anAdminEditsASystemMailAndPutsHavensBack() async throws {
+        try await withApp { app, client in
+            var (browser, csrf) = try await signedInAdmin(app, client)
+            let page = try await browser.get("/admin/mail-templates")
+            #expect(page.status == .ok && page.text.contains("id=\"acknowledgement-pt-BR\""))
+            let refused = try await browser.post("/admin/mail-templates/acknowledgement/pt-BR", ["subject": "Recebemos {{assunto}}", "body": "Olá", "csrf": csrf])
+            #expect(refused.status == .unprocessableContent && refused.plain.contains("uses {{assunto}}"))
+            #expect(refused.text.contains("value=\"Recebemos {{assunto}}\""))
+            let saved = try await browser.post(
+                "/admin/mail-templates/acknowledgement/pt-BR", ["subject": "Recebemos o pedido #{{ticket_number}}", "body": "Olá, {{customer_name}}!", "csrf": csrf])
+            #expect(saved.headers[.location] == "/admin/mail-templates?notice=saved#acknowledgement-pt-BR")
+            #expect(try await app.services.mailTemplates.override(key: "acknowledgement", locale: "pt-BR")?.subject == "Recebemos o pedido #{{ticket_number}}")
+            _ = try await browser.post("/admin/mail-templates/acknowledgement/pt-BR/reset", ["csrf": csrf])
+            #expect(try await app.services.mailTemplates.override(key: "acknowledgement", locale: "pt-BR") == nil)
+            #expect(try await browser.post("/admin/mail-templates/nonsense/pt-BR", ["subject": "x", "body": "y", "csrf": csrf]).status == .notFound)
         }
     }
 }

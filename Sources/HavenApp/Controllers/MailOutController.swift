@@ -30,6 +30,16 @@ struct MailOutController {
     /// Every template in every language, as Haven would send it now.
     @Sendable func listTemplates(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin(Self.adminsOnly)
+        struct TemplateList: Encodable {
+            var items: [TemplateDTO]
+            var variables: [String]
+        }
+        return try JSON.response(TemplateList(items: try await Self.current(templates), variables: SystemMailTemplates.variables.sorted()))
+    }
+
+    /// Every template in every language as Haven would send it now: an admin's edit, else Haven's own (the API and
+    /// the admin page).
+    static func current(_ templates: any MailTemplateRepository) async throws -> [TemplateDTO] {
         let edited = try await templates.overrides()
         var items: [TemplateDTO] = []
         for key in SystemMailTemplates.keys {
@@ -41,11 +51,20 @@ struct MailOutController {
                 }
             }
         }
-        struct TemplateList: Encodable {
-            var items: [TemplateDTO]
-            var variables: [String]
-        }
-        return try JSON.response(TemplateList(items: items, variables: SystemMailTemplates.variables.sorted()))
+        return items
+    }
+
+    /// An edited template's subject and body, normalized, or every problem with them (empty, bad syntax, a variable
+    /// Haven does not know).
+    static func validated(subject: String, body: String) throws -> (subject: String, body: String) {
+        let subject = TextNormalizer.line(subject), body = TextNormalizer.body(body)
+        var problems: [FieldProblem] = []
+        if subject.isEmpty { problems.append(FieldProblem(field: "subject", problem: "The subject is empty.")) }
+        if body.isEmpty { problems.append(FieldProblem(field: "body", problem: "The body is empty.")) }
+        problems += SystemMailTemplates.problems(subject, field: "subject").map { FieldProblem(field: "subject", problem: $0) }
+        problems += SystemMailTemplates.problems(body, field: "body").map { FieldProblem(field: "body", problem: $0) }
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        return (subject, body)
     }
 
     struct TemplateBody: Decodable {
@@ -55,27 +74,21 @@ struct MailOutController {
 
     @Sendable func saveTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin(Self.adminsOnly)
-        let (key, locale) = try templateKey(context)
+        let (key, locale) = try Self.templateKey(context)
         let input = try await JSON.decode(TemplateBody.self, from: request, limit: bodyLimit)
-        let subject = TextNormalizer.line(input.subject), body = TextNormalizer.body(input.body)
-        var problems: [FieldProblem] = []
-        if subject.isEmpty { problems.append(FieldProblem(field: "subject", problem: "The subject is empty.")) }
-        if body.isEmpty { problems.append(FieldProblem(field: "body", problem: "The body is empty.")) }
-        problems += SystemMailTemplates.problems(subject, field: "subject").map { FieldProblem(field: "subject", problem: $0) }
-        problems += SystemMailTemplates.problems(body, field: "body").map { FieldProblem(field: "body", problem: $0) }
-        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let (subject, body) = try Self.validated(subject: input.subject, body: input.body)
         let saved = try await templates.save(key: key, locale: locale, subject: subject, body: body, by: try context.requireAgent().id)
         return try JSON.response(TemplateDTO(key: key, locale: locale, subject: saved.subject, body: saved.body, customized: true, updatedAt: saved.updatedAt))
     }
 
     @Sendable func resetTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.requireAdmin(Self.adminsOnly)
-        let (key, locale) = try templateKey(context)
+        let (key, locale) = try Self.templateKey(context)
         _ = try await templates.reset(key: key, locale: locale)
         return Response(status: .noContent)
     }
 
-    private func templateKey(_ context: AppRequestContext) throws -> (String, String) {
+    static func templateKey(_ context: AppRequestContext) throws -> (String, String) {
         let key = context.parameters.get("key") ?? "", locale = context.parameters.get("locale") ?? ""
         guard SystemMailTemplates.keys.contains(key) else {
             throw APIError(status: .notFound, code: "not_found", title: "No such template",

@@ -28,9 +28,32 @@ public struct IssuedToken: Sendable {
     public var agent: AgentRecord
 }
 
+/// A team of agents (a market, a line of work): how leads group people.
+public struct TeamRecord: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+}
+
+/// What an admin changes about an agent after adding them; nil fields stay as they are.
+public struct AgentUpdate: Sendable, Equatable {
+    public var roles: [AgentRole]?
+    /// `.some(nil)` takes the agent out of their team.
+    public var team: UUID??
+    public var active: Bool?
+
+    public init(roles: [AgentRole]? = nil, team: UUID?? = nil, active: Bool? = nil) {
+        self.roles = roles
+        self.team = team
+        self.active = active
+    }
+}
+
 /// Agents, teams, queues and API tokens: the slowly changing directory of the desk.
 public protocol DirectoryRepository: Sendable {
     func addTeam(name: String) async throws -> UUID
+    func teams() async throws -> [TeamRecord]
+    /// Changes an agent's roles, team or whether they may sign in, with the change in the audit log.
+    func updateAgent(_ id: UUID, _ change: AgentUpdate, by actor: UUID?) async throws -> AgentRecord
     func addQueue(slug: String, name: String, team: String?, isDefault: Bool) async throws -> QueueRecord
     func queues() async throws -> [QueueRecord]
     /// Changes a queue's email sender and acknowledgement setting; nil fields stay as they are ("" clears a text).
@@ -59,6 +82,30 @@ public struct SQLDirectoryRepository: DirectoryRepository {
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
+    }
+
+    public func teams() async throws -> [TeamRecord] {
+        try await TeamModel.query(on: database.reader).sort(\.$name).all().map { TeamRecord(id: $0.id!, name: $0.name) }
+    }
+
+    public func updateAgent(_ id: UUID, _ change: AgentUpdate, by actor: UUID?) async throws -> AgentRecord {
+        let now = now()
+        return try await database.write { tx in
+            guard let agent = try await AgentModel.find(id, on: tx) else { throw RecordNotFound(kind: "agent", reference: id.uuidString) }
+            let before = Self.record(agent)
+            if let roles = change.roles { agent.roles = JSONList.encode(roles.map(\.rawValue)) }
+            if let team = change.team {
+                if let team, try await TeamModel.find(team, on: tx) == nil { throw RecordNotFound(kind: "team", reference: team.uuidString) }
+                agent.teamID = team
+            }
+            if let active = change.active { agent.active = active }
+            try await agent.update(on: tx)
+            let after = Self.record(agent)
+            if after != before {
+                try await AuditLog.append("agent.updated", subject: id.uuidString.lowercased(), before: before, after: after, by: actor, at: now, on: tx.sql())
+            }
+            return after
+        }
     }
 
     public func addTeam(name: String) async throws -> UUID {

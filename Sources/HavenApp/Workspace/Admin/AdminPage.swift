@@ -8,6 +8,7 @@ enum AdminPage {
     enum Section: String, CaseIterable {
         case agents, queues, routing
         case canned = "canned-responses"
+        case templates = "mail-templates"
         case quarantine = "mail-quarantine"
 
         var titleKey: String {
@@ -16,6 +17,7 @@ enum AdminPage {
             case .queues: "admin.queues"
             case .routing: "admin.routing"
             case .canned: "canned.title"
+            case .templates: "admin.templates"
             case .quarantine: "admin.quarantine"
             }
         }
