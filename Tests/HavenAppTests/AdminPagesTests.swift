@@ -110,7 +110,7 @@ import Testing
             let malformed = try await browser.post("/admin/routing/rules", ["rules": "[{", "csrf": csrf])
             #expect(malformed.status == .unprocessableContent)
             let rules = #"[{"name": "BR · Account access", "queue": "br-account", "conditions": [{"field": "language", "op": "is", "values": ["pt"]}]}]"#
-            #expect(try await browser.post("/admin/routing/rules", ["rules": rules, "csrf": csrf]).headers[.location] == "/admin/routing?notice=rules")
+            #expect(try await browser.post("/admin/routing/rules", ["rules": rules, "csrf": csrf]).headers[.location] == "/admin/routing?notice=rules#rules")
             #expect(try await app.services.routing.rules().map(\.queue) == ["br-account"])
             let page = try await browser.get("/admin/routing")
             #expect(page.text.contains("&quot;br-account&quot;"))

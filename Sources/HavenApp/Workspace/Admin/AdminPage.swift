@@ -43,6 +43,14 @@ enum AdminPage {
             status: status)
     }
 
+    /// A refused change as a page says it: every problem in words (with the field where the form is JSON), and the
+    /// status; an error that is not the user's is thrown on.
+    static func refusal(_ error: any Error, withFields: Bool = false) throws -> (problem: String, status: HTTPResponse.Status) {
+        guard let known = APIError.from(error) else { throw error }
+        let problems = (known.errors ?? []).map { withFields ? "\($0.field): \($0.problem)" : $0.problem }
+        return ((problems.isEmpty ? [known.detail] : problems).joined(separator: " "), known.status)
+    }
+
     /// A notice named in the query (`?notice=saved`), in words.
     static func notice(_ request: Request, _ keys: [String: String], locale: String) -> String? {
         WebQuery(request).get("notice").flatMap { keys[$0] }.map { WorkspaceStrings.text($0, locale) }

@@ -99,9 +99,8 @@ struct AgentsAdminController {
             let capacity = AgentCapacity(chat: Int(form["chats"] ?? "") ?? -1, ticket: Int(form["tickets"] ?? "") ?? -1)
             _ = try await routing.updateAgentRouting(agent, skills: skills, capacity: capacity, by: admin.id)
         } catch {
-            guard let known = APIError.from(error) else { throw error }
-            let problems = (known.errors ?? []).map(\.problem)
-            return try await page(context, problem: (problems.isEmpty ? [known.detail] : problems).joined(separator: " "), status: known.status)
+            let refusal = try AdminPage.refusal(error)
+            return try await page(context, problem: refusal.problem, status: refusal.status)
         }
         return WorkspacePage.redirect("/admin/agents?notice=saved#agent-\(WebSessionMiddleware.queryEncoded(agent))")
     }

@@ -26,9 +26,10 @@ struct MailTemplatesAdminController {
         do {
             let (subject, body) = try MailOutController.validated(subject: context.form["subject"] ?? "", body: context.form["body"] ?? "")
             _ = try await templates.save(key: key, locale: locale, subject: subject, body: body, by: admin.id)
-        } catch let error as APIError {
+        } catch {
+            let refusal = try AdminPage.refusal(error)
             let typed = (key: key, locale: locale, subject: context.form["subject"] ?? "", body: context.form["body"] ?? "")
-            return try await page(context, typed: typed, problem: (error.errors ?? []).map(\.problem).joined(separator: " "), status: error.status)
+            return try await page(context, typed: typed, problem: refusal.problem, status: refusal.status)
         }
         return WorkspacePage.redirect("/admin/mail-templates?notice=saved#\(key)-\(locale)")
     }

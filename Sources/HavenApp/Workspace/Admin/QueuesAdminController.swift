@@ -45,9 +45,8 @@ struct QueuesAdminController {
             _ = try await routing.updateQueueRouting(slug, assignment: assignment, members: members, by: admin.id)
             _ = try await directory.updateQueueMail(slug, mail)
         } catch {
-            guard let known = APIError.from(error) else { throw error }
-            let problems = (known.errors ?? []).map(\.problem)
-            return try await page(context, problem: (problems.isEmpty ? [known.detail] : problems).joined(separator: " "), status: known.status)
+            let refusal = try AdminPage.refusal(error)
+            return try await page(context, problem: refusal.problem, status: refusal.status)
         }
         return WorkspacePage.redirect("/admin/queues?notice=saved#queue-\(WebSessionMiddleware.queryEncoded(slug))")
     }

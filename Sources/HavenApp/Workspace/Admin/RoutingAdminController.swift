@@ -25,27 +25,26 @@ struct RoutingAdminController {
     }
 
     @Sendable func saveRules(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let admin = try context.requireAdmin(WorkspaceStrings.text("admin.only", context.locale))
-        let text = context.form["rules"] ?? ""
-        do {
-            _ = try await routing.saveRules(try JSON.decode([RoutingRule].self, from: ByteBuffer(string: text)), by: admin.id)
-        } catch {
-            return try await refused(error, context: context, rules: text)
-        }
-        book.invalidate()
-        return WorkspacePage.redirect("/admin/routing?notice=rules")
+        try await saveList("rules", context: context) { (rules: [RoutingRule], admin) in _ = try await routing.saveRules(rules, by: admin) }
     }
 
     @Sendable func savePolicies(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await saveList("policies", context: context) { (policies: [SLAPolicy], admin) in _ = try await routing.saveSLAPolicies(policies, by: admin) }
+    }
+
+    /// One list from its textarea (`field`), read as the API reads it and saved; refused, the page comes back with the
+    /// text as typed and every problem.
+    private func saveList<T: Decodable>(_ field: String, context: AppRequestContext, save: (T, UUID) async throws -> Void) async throws -> Response {
         let admin = try context.requireAdmin(WorkspaceStrings.text("admin.only", context.locale))
-        let text = context.form["policies"] ?? ""
+        let text = context.form[field] ?? ""
         do {
-            _ = try await routing.saveSLAPolicies(try JSON.decode([SLAPolicy].self, from: ByteBuffer(string: text)), by: admin.id)
+            try await save(try JSON.decode(T.self, from: ByteBuffer(string: text)), admin.id)
         } catch {
-            return try await refused(error, context: context, policies: text)
+            let refusal = try AdminPage.refusal(error, withFields: true)
+            return try await page(context, rules: field == "rules" ? text : nil, policies: field == "policies" ? text : nil, problem: refusal.problem, status: .unprocessableContent)
         }
         book.invalidate()
-        return WorkspacePage.redirect("/admin/routing?notice=policies#policies")
+        return WorkspacePage.redirect("/admin/routing?notice=\(field)#\(field)")
     }
 
     /// A sample ticket planned with the saved rules and policies: the queue, the rule and why, the priority, the SLA.
@@ -65,12 +64,6 @@ struct RoutingAdminController {
             "policy": plan.policy?.name ?? "—",
         ]
         return try await page(context, sample: form, result: result)
-    }
-
-    private func refused(_ error: any Error, context: AppRequestContext, rules: String? = nil, policies: String? = nil) async throws -> Response {
-        guard let known = APIError.from(error) else { throw error }
-        let problems = (known.errors ?? []).map { "\($0.field): \($0.problem)" }
-        return try await page(context, rules: rules, policies: policies, problem: ([known.detail] + problems).joined(separator: " "), status: .unprocessableContent)
     }
 
     private func page(_ context: AppRequestContext, rules: String? = nil, policies: String? = nil, sample: [String: String] = [:], result: [String: Any]? = nil,
