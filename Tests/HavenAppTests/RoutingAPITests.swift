@@ -131,6 +131,8 @@ import Testing
             #expect(try await app.services.slaWatch.checkDue(limit: 100) == 1)
             var ticket = try #require(try await app.services.tickets.find(.id(UUID(uuidString: id)!), includeInternal: true))
             #expect(ticket.sla?.state == .warning)
+            // Priority follows the clock: eight minutes left is worth "high", and the reason says so.
+            #expect(ticket.priority == .high && ticket.priorityReasons.contains("SLA due in 8 min"), "\(ticket.priorityReasons)")
             clock.advance(by: 600)
             #expect(try await app.services.slaWatch.checkDue(limit: 100) == 1)
             ticket = try #require(try await app.services.tickets.find(.id(UUID(uuidString: id)!), includeInternal: true))
@@ -138,7 +140,7 @@ import Testing
             #expect(ticket.priority == .urgent)
             #expect(ticket.queue?.slug == "escalations")
             let types = try #require(try await app.services.tickets.events(of: .id(ticket.id))).map(\.type)
-            #expect(Array(types.suffix(4)) == ["sla.warning", "sla.breached", "priority.changed", "queue.changed"])
+            #expect(Array(types.suffix(5)) == ["sla.warning", "priority.changed", "sla.breached", "priority.changed", "queue.changed"])
             // Looked at again, nothing more happens: the breach is recorded once.
             #expect(try await app.services.slaWatch.checkDue(limit: 100) == 0)
             let notes = try await app.services.notifications.notifications(forAgent: app.admin.agent.id, unreadOnly: true, limit: 10)
@@ -150,6 +152,45 @@ import Testing
                 #expect(measures.map { $0["metric"] as? String } == ["first_reply"])
                 #expect(measures.first?["state"] as? String == "breached")
             }
+        }
+    }
+
+    @Test func priorityIsScoredAgainAsTheClockRunsButAnAgentsChoiceStands() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            _ = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            let policies: [[String: Any]] = [[
+                "name": "Everyone", "targets": ["first_reply_seconds": 7_200], "warn_before_seconds": 1_200,
+                "calendar": ["time_zone": "UTC", "week": (1...7).reduce(into: [String: Any]()) { $0["\($1)"] = ["00:00-24:00"] }],
+            ]]
+            try await client.execute(uri: "/api/v1/sla/policies", method: .put, headers: app.admin.header, body: json(["policies": policies])) {
+                #expect($0.status == .ok, "\(String(buffer: $0.body))")
+            }
+            let left = try #require(try await client.createTicket(app.admin, ticketBody("Esqueci minha senha"))["id"] as? String)
+            let chosen = try #require(try await client.createTicket(app.admin, ticketBody("Esqueci minha senha", email: "bia@example.com"))["id"] as? String)
+            // An agent sets the second one low: from then on only they change it.
+            try await client.execute(uri: "/api/v1/tickets/\(chosen)", method: .patch, headers: app.admin.header, body: json(["priority": "low"])) {
+                #expect($0.status == .ok)
+            }
+            func ticket(_ id: String) async throws -> TicketRecord { try #require(try await app.services.tickets.summary(.id(UUID(uuidString: id)!))) }
+            let before = try await ticket(left)
+            #expect(before.priority == .normal && before.priorityScore == 100)
+
+            // The warning's look, twenty minutes before the deadline (19 and some seconds left): about 170 more, still normal.
+            clock.advance(by: 6_000)
+            _ = try await app.services.slaWatch.checkDue(limit: 100)
+            let warned = try await ticket(left)
+            #expect(warned.priority == .normal && warned.priorityScore > before.priorityScore, "\(warned.priorityScore)")
+            #expect(warned.priorityReasons == ["SLA due in 19 min", "waiting 1 h 40 min"], "\(warned.priorityReasons)")
+            // Breached: 300 more, "high", raised by the system with an event; the agent's "low" stays low, rescored.
+            clock.advance(by: 1_200)
+            _ = try await app.services.slaWatch.checkDue(limit: 100)
+            let breached = try await ticket(left)
+            #expect(breached.priority == .high && breached.priorityReasons.contains("SLA breached"))
+            let events = try #require(try await app.services.tickets.events(of: .id(breached.id)))
+            #expect(events.last { $0.type == "priority.changed" }?.actor == .system)
+            let kept = try await ticket(chosen)
+            #expect(kept.priority == .low && kept.priorityReasons.contains("SLA breached"))
         }
     }
 

@@ -79,6 +79,8 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             }
         }
         if breachedOpen { changes += try await breachActions(policy.onBreach, ticket: ticket, tx: tx) }
+        let score = try await rescore(ticket, measures: measures, after: changes, now: now, sql: sql)
+        changes += score.changes
         try await SQLTicketRepository.record(changes, on: ticket, actor: .system, at: now, tx: tx)
         // After `record`, which marks every changed ticket for a look: the look is this one.
         let open = measures.filter { $0.achievedAt == nil }
@@ -94,9 +96,32 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             }
         }.min()
         try await sql.raw("""
-            UPDATE tickets SET sla_check_at = \(bind: nextLook), sla_due_at = \(bind: dueAt), sla_state = \(bind: state?.rawValue)
+            UPDATE tickets SET sla_check_at = \(bind: nextLook), sla_due_at = \(bind: dueAt), sla_state = \(bind: state?.rawValue),
+            priority_score = \(bind: score.computed.score), priority_reasons = \(bind: JSONList.encode(score.computed.reasons))
             WHERE id = \(bind: ticket.id!)
             """).run()
+    }
+
+    /// Priority follows the clock: at each look (an event, an SLA warning, a breach) the score is computed again with
+    /// the time left and the wait, and cached on the row the inbox and Get next sort by. A level it now reaches is
+    /// raised, never lowered, and not at all once an agent has set the priority: their choice stands.
+    func rescore(_ ticket: TicketModel, measures: [SLAMeasure], after changes: [TicketChange], now: Date, sql: any SQLDatabase) async throws
+        -> (computed: PriorityScore, changes: [TicketChange])
+    {
+        var state = SQLTicketRepository.state(of: ticket)
+        for change in changes { state.apply(change) }
+        let row = try await sql.raw("""
+            SELECT (SELECT tier FROM contacts WHERE id = \(bind: ticket.requesterID)) AS tier,
+                   (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = \(bind: ticket.id!) AND type = 'priority.changed' AND actor_kind = 'agent') AS set_by_agents
+            """).first()
+        let open = measures.filter { $0.achievedAt == nil }.compactMap(\.dueAt)
+        let inputs = PriorityScore.Inputs(
+            riskLevel: RiskLevel(rawValue: ticket.riskLevel) ?? .none, tier: try row?.decode(column: "tier", as: String?.self),
+            liveNow: ticket.details.flatMap { try? JSONDecoder().decode(RequestDetails.self, from: Data($0.utf8)) }?.liveNow ?? false,
+            slaRemaining: open.min()?.timeIntervalSince(now), waiting: now.timeIntervalSince(ticket.queuedAt ?? ticket.createdAt))
+        let computed = PriorityScore.compute(inputs)
+        guard try (row?.decode(column: "set_by_agents", as: Int.self) ?? 0) == 0, computed.priority > state.priority else { return (computed, []) }
+        return (computed, try state.changes(applying: TicketPatch(priority: computed.priority)))
     }
 
     func breachActions(_ actions: [SLABreachAction], ticket: TicketModel, tx: any Database) async throws -> [TicketChange] {
