@@ -21,6 +21,14 @@ import Testing
         #expect(old.score == 200 && old.priority == .normal && live.score > old.score)
     }
 
+    @Test func scoredAgainAPriorityOnlyRisesAndNeverOverAnAgentsChoice() {
+        let breached = PriorityScore.compute(.init(slaRemaining: -60))
+        #expect(breached.raise(from: .normal, setByAgent: false) == .high)
+        #expect(breached.raise(from: .urgent, setByAgent: false) == nil, "never lowered")
+        #expect(breached.raise(from: .high, setByAgent: false) == nil, "nothing to change")
+        #expect(breached.raise(from: .low, setByAgent: true) == nil, "an agent's choice stands")
+    }
+
     @Test func anAgentsChoiceWinsAndTheComputationIsStillShown() {
         let set = PriorityScore.compute(.init(riskLevel: .critical, override: .normal))
         #expect(set.priority == .normal)

@@ -78,4 +78,10 @@ public struct PriorityScore: Sendable, Equatable {
         }
         return PriorityScore(priority: computed, score: score, reasons: reasons)
     }
+
+    /// A ticket's priority after scoring it again: raised to what the score now reaches, never lowered, and left as
+    /// it is once an agent has set it (their choice stands). Nil: no change.
+    public func raise(from current: TicketPriority, setByAgent: Bool) -> TicketPriority? {
+        !setByAgent && priority > current ? priority : nil
+    }
 }

@@ -41,6 +41,8 @@ public protocol RoutingRepository: Sendable {
     /// Changes a queue's assignment settings and, when given, its members (agents by id or email).
     func updateQueueRouting(_ queue: String, assignment: QueueAssignment?, members: [String]?, by actor: UUID) async throws -> QueueRouting
     func agentRouting(_ agent: String) async throws -> AgentRouting
+    /// Every agent's routing, by id, in three queries (the admin page lists them all; one each would be three per agent).
+    func agentRoutings() async throws -> [UUID: AgentRouting]
     func updateAgentRouting(_ agent: String, skills: AgentSkills?, capacity: AgentCapacity?, by actor: UUID) async throws -> AgentRouting
     /// Newest first.
     func audit(limit: Int, before: Date?) async throws -> [AuditEntry]
@@ -139,6 +141,27 @@ public struct SQLRoutingRepository: RoutingRepository {
         return try await Self.agentRouting(try await Self.existingAgent(ref, on: db), on: db)
     }
 
+    public func agentRoutings() async throws -> [UUID: AgentRouting] {
+        let db = database.reader
+        let sql = try db.sql()
+        var queues: [UUID: [String]] = [:]
+        for row in try await sql.raw("SELECT aq.agent_id, q.slug FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id ORDER BY q.slug").all() {
+            queues[try row.decode(column: "agent_id", as: UUID.self), default: []].append(try row.decode(column: "slug", as: String.self))
+        }
+        var loads: [UUID: (chats: Int, tickets: Int)] = [:]
+        for row in try await sql.raw("""
+            SELECT assignee_id AS agent, \(AssignmentLoad.channelOfWork) AS channel, COUNT(*) AS n FROM tickets
+            WHERE assignee_id IS NOT NULL AND status IN (\(binds: AssignmentLoad.activeStatuses)) GROUP BY 1, 2
+            """).all() {
+            let agent = try row.decode(column: "agent", as: UUID.self), count = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "channel", as: String.self) == Channel.chat.rawValue { loads[agent, default: (0, 0)].chats += count }
+            else { loads[agent, default: (0, 0)].tickets += count }
+        }
+        return Dictionary(uniqueKeysWithValues: try await AgentModel.query(on: db).all().map { agent in
+            (agent.id!, Self.agentRouting(agent, queues: queues[agent.id!] ?? [], load: loads[agent.id!] ?? (0, 0)))
+        })
+    }
+
     public func updateAgentRouting(_ ref: String, skills: AgentSkills?, capacity: AgentCapacity?, by actor: UUID) async throws -> AgentRouting {
         try await database.write { tx in
             let agent = try await Self.existingAgent(ref, on: tx)
@@ -200,8 +223,11 @@ public struct SQLRoutingRepository: RoutingRepository {
         let queues = try await sql.raw("""
             SELECT q.slug FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id WHERE aq.agent_id = \(bind: agent.id!) ORDER BY q.slug
             """).all().map { try $0.decode(column: "slug", as: String.self) }
-        let load = try await AssignmentLoad.of(agent.id!, on: sql)
-        return AgentRouting(
+        return agentRouting(agent, queues: queues, load: try await AssignmentLoad.of(agent.id!, on: sql))
+    }
+
+    static func agentRouting(_ agent: AgentModel, queues: [String], load: (chats: Int, tickets: Int)) -> AgentRouting {
+        AgentRouting(
             agent: AgentSummary(id: agent.id!, name: agent.name, email: agent.email), skills: agent.skillSet,
             safetyTrained: agent.isSafetyTrained, capacity: agent.capacitySettings, presence: Presence(rawValue: agent.presence) ?? .offline,
             queues: queues, load: AgentRouting.Load(chats: load.chats, tickets: load.tickets), lastAssignedAt: agent.lastAssignedAt)

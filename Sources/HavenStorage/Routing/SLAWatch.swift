@@ -45,7 +45,7 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
         guard let ticket = try await SQLTicketRepository.ticket(ref, on: db) else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
         let policies = try await SettingsDocument.read(SQLRoutingRepository.policiesKey, as: [SLAPolicy].self, on: db.sql()) ?? []
         guard let name = ticket.slaPolicy, let policy = policies.first(where: { $0.name == name }) else { return nil }
-        return (name, SLAEvaluation.measure(try await Self.events(of: ticket, on: db.sql()), policy: policy, now: now()))
+        return (name, SLAEvaluation.measure(try await Self.events(of: ticket, on: db.sql()).events, policy: policy, now: now()))
     }
 
     func check(_ ticket: TicketModel, policies: [SLAPolicy], now: Date, tx: any Database) async throws {
@@ -55,7 +55,7 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             try await sql.raw("UPDATE tickets SET sla_check_at = NULL, sla_state = NULL, sla_due_at = NULL WHERE id = \(bind: ticket.id!)").run()
             return
         }
-        let events = try await Self.events(of: ticket, on: sql)
+        let (events, prioritySetByAgent) = try await Self.events(of: ticket, on: sql)
         let measures = SLAEvaluation.measure(events, policy: policy, now: now)
         var recorded: Set<String> = []
         for event in events {
@@ -79,7 +79,7 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             }
         }
         if breachedOpen { changes += try await breachActions(policy.onBreach, ticket: ticket, tx: tx) }
-        let score = try await rescore(ticket, measures: measures, after: changes, now: now, sql: sql)
+        let score = try await rescore(ticket, measures: measures, after: changes, setByAgent: prioritySetByAgent, now: now, sql: sql)
         changes += score.changes
         try await SQLTicketRepository.record(changes, on: ticket, actor: .system, at: now, tx: tx)
         // After `record`, which marks every changed ticket for a look: the look is this one.
@@ -105,23 +105,20 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
     /// Priority follows the clock: at each look (an event, an SLA warning, a breach) the score is computed again with
     /// the time left and the wait, and cached on the row the inbox and Get next sort by. A level it now reaches is
     /// raised, never lowered, and not at all once an agent has set the priority: their choice stands.
-    func rescore(_ ticket: TicketModel, measures: [SLAMeasure], after changes: [TicketChange], now: Date, sql: any SQLDatabase) async throws
-        -> (computed: PriorityScore, changes: [TicketChange])
+    func rescore(_ ticket: TicketModel, measures: [SLAMeasure], after changes: [TicketChange], setByAgent: Bool, now: Date, sql: any SQLDatabase)
+        async throws -> (computed: PriorityScore, changes: [TicketChange])
     {
         var state = SQLTicketRepository.state(of: ticket)
         for change in changes { state.apply(change) }
-        let row = try await sql.raw("""
-            SELECT (SELECT tier FROM contacts WHERE id = \(bind: ticket.requesterID)) AS tier,
-                   (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = \(bind: ticket.id!) AND type = 'priority.changed' AND actor_kind = 'agent') AS set_by_agents
-            """).first()
+        let tier = try await sql.raw("SELECT tier FROM contacts WHERE id = \(bind: ticket.requesterID)").first()?.decode(column: "tier", as: String?.self)
         let open = measures.filter { $0.achievedAt == nil }.compactMap(\.dueAt)
         let inputs = PriorityScore.Inputs(
-            riskLevel: RiskLevel(rawValue: ticket.riskLevel) ?? .none, tier: try row?.decode(column: "tier", as: String?.self),
+            riskLevel: RiskLevel(rawValue: ticket.riskLevel) ?? .none, tier: tier,
             liveNow: ticket.details.flatMap { try? JSONDecoder().decode(RequestDetails.self, from: Data($0.utf8)) }?.liveNow ?? false,
             slaRemaining: open.min()?.timeIntervalSince(now), waiting: now.timeIntervalSince(ticket.queuedAt ?? ticket.createdAt))
         let computed = PriorityScore.compute(inputs)
-        guard try (row?.decode(column: "set_by_agents", as: Int.self) ?? 0) == 0, computed.priority > state.priority else { return (computed, []) }
-        return (computed, try state.changes(applying: TicketPatch(priority: computed.priority)))
+        guard let raised = computed.raise(from: state.priority, setByAgent: setByAgent) else { return (computed, []) }
+        return (computed, try state.changes(applying: TicketPatch(priority: raised)))
     }
 
     func breachActions(_ actions: [SLABreachAction], ticket: TicketModel, tx: any Database) async throws -> [TicketChange] {
@@ -170,10 +167,17 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
         }
     }
 
-    static func events(of ticket: TicketModel, on sql: any SQLDatabase) async throws -> [SLAEvaluation.Event] {
-        try await sql.raw("SELECT type, payload, created_at FROM ticket_events WHERE ticket_id = \(bind: ticket.id!) ORDER BY seq").all().compactMap { row in
-            let change = try? TicketChange(type: try row.decode(column: "type", as: String.self), payloadJSON: try row.decode(column: "payload", as: String.self))
-            return try change.map { SLAEvaluation.Event(at: try row.decode(column: "created_at", as: Date.self), change: $0) }
-        }
+    /// The ticket's events as the SLA clocks read them, and whether an agent ever set its priority (re-scoring
+    /// leaves it alone then): one read of the log.
+    static func events(of ticket: TicketModel, on sql: any SQLDatabase) async throws -> (events: [SLAEvaluation.Event], prioritySetByAgent: Bool) {
+        var setByAgent = false
+        let events = try await sql.raw("SELECT type, actor_kind, payload, created_at FROM ticket_events WHERE ticket_id = \(bind: ticket.id!) ORDER BY seq").all()
+            .compactMap { row -> SLAEvaluation.Event? in
+                let type = try row.decode(column: "type", as: String.self)
+                if type == "priority.changed", try row.decode(column: "actor_kind", as: String.self) == ActorKind.agent.rawValue { setByAgent = true }
+                let change = try? TicketChange(type: type, payloadJSON: try row.decode(column: "payload", as: String.self))
+                return try change.map { SLAEvaluation.Event(at: try row.decode(column: "created_at", as: Date.self), change: $0) }
+            }
+        return (events, setByAgent)
     }
 }

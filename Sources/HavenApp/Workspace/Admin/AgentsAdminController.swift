@@ -123,9 +123,10 @@ struct AgentsAdminController {
         let t = { (key: String) in WorkspaceStrings.text(key, locale) }
         let teams = try await directory.teams()
         let allAgents = try await directory.agents()
+        let routings = try await routing.agentRoutings()
         var agents: [[String: Any]] = []
         for agent in allAgents {
-            let settings = try await routing.agentRouting(agent.id.uuidString)
+            guard let settings = routings[agent.id] else { continue }
             let id = agent.id.uuidString.lowercased()
             agents.append([
                 "id": id, "name": agent.name, "email": agent.email, "active": agent.active,

@@ -69,14 +69,7 @@ struct RoutingAdminController {
     private func page(_ context: AppRequestContext, rules: String? = nil, policies: String? = nil, sample: [String: String] = [:], result: [String: Any]? = nil,
                       notice: String? = nil, problem: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let locale = context.locale
-        func pretty(_ value: some Encodable) throws -> String {
-            let encoder = JSON.encoder
-            let copy = JSONEncoder()
-            copy.keyEncodingStrategy = encoder.keyEncodingStrategy
-            copy.dateEncodingStrategy = encoder.dateEncodingStrategy
-            copy.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try copy.encode(value), as: UTF8.self)
-        }
+        func pretty(_ value: some Encodable) throws -> String { String(decoding: try JSON.prettyEncoder.encode(value), as: UTF8.self) }
         func options(_ values: [String], selected: String?, label: (String) -> String) -> [[String: Any]] {
             values.map { ["value": $0, "label": label($0), "selected": $0 == selected] }
         }
