@@ -75,6 +75,9 @@ def navigate(action):
     page = driver.find_element(By.TAG_NAME, "html")
     action()
     WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    # The old page is gone; wait for the new one to finish loading too (a redirect to an anchor once raced a lookup:
+    # "Node with given id does not belong to the document").
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def sign_in(email, password="haven-demo-2026"):
