@@ -26,5 +26,6 @@ enum HavenMigrations {
         CreateCannedResponses(), // 021
         IndexLiveChats(),       // 022
         AddSearchTerms(),       // 023
+        IndexWaitingByQueue(),  // 024
     ]
 }

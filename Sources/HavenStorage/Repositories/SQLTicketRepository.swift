@@ -202,7 +202,7 @@ public struct SQLTicketRepository: TicketRepository {
     static func record(_ changes: [TicketChange], on ticket: TicketModel, actor: Actor, at now: Date, tx: any Database) async throws {
         guard !changes.isEmpty else { return }
         let events = try apply(changes, to: ticket, actor: actor, at: now)
-        try await save(ticket, changeSeq: Sequences.ticketChange.next(on: tx.sql()), on: tx.sql())
+        try await save(ticket, on: tx.sql())
         try await CustomerFeed.number(events, on: tx.sql())
         try await TicketEventLog.append(events, on: tx)
     }
@@ -241,19 +241,25 @@ public struct SQLTicketRepository: TicketRepository {
         return events
     }
 
-    /// Writes the ticket row's changeable columns (the cache of its event log) with a new change number.
-    static func save(_ ticket: TicketModel, changeSeq: Int, on sql: any SQLDatabase) async throws {
-        ticket.changeSeq = changeSeq
-        try await sql.raw("""
+    /// Writes the ticket row's changeable columns (the cache of its event log) with a new change number: the one
+    /// given (drawn for a batch), or else the next. On PostgreSQL the next is drawn by the statement itself, a round
+    /// trip less for every change.
+    static func save(_ ticket: TicketModel, changeSeq: Int? = nil, on sql: any SQLDatabase) async throws {
+        let change: SQLQueryString = if let changeSeq { "\(bind: changeSeq)" }
+            else if sql.dialect.name == "postgresql" { "nextval('\(unsafeRaw: Sequences.ticketChange.rawValue)')" }
+            else { "\(bind: try await Sequences.ticketChange.next(on: sql))" }
+        let row = try await sql.raw("""
             UPDATE tickets SET status = \(bind: ticket.status), priority = \(bind: ticket.priority), priority_rank = \(bind: ticket.priorityRank),
             queue_id = \(bind: ticket.queueID), assignee_id = \(bind: ticket.assigneeID), tags = \(bind: ticket.tags),
-            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(bind: changeSeq), updated_at = \(bind: ticket.updatedAt),
+            last_event_seq = \(bind: ticket.lastEventSeq), change_seq = \(change), updated_at = \(bind: ticket.updatedAt),
             risk_level = \(bind: ticket.riskLevel), harms = \(bind: ticket.harms), language = \(bind: ticket.language), topic = \(bind: ticket.topic),
             queued_at = \(bind: ticket.queuedAt), offered_to = \(bind: ticket.offeredTo), offer_expires_at = \(bind: ticket.offerExpiresAt),
             passed_by = \(bind: ticket.passedBy), sla_check_at = \(bind: ticket.slaCheckAt), priority_score = \(bind: ticket.priorityScore),
             sla_due_at = \(bind: ticket.slaDueAt), sla_state = \(bind: ticket.slaState)
-            WHERE id = \(bind: ticket.requireID())
-            """).run()
+            WHERE id = \(bind: ticket.requireID()) RETURNING change_seq
+            """).first()
+        guard let row else { throw RecordNotFound(kind: "ticket", reference: try ticket.requireID().uuidString.lowercased()) }
+        ticket.changeSeq = try row.decode(column: "change_seq", as: Int.self)
     }
 
     static func events(_ changes: [TicketChange], of ticket: TicketModel, firstSeq: Int, actor: Actor, at now: Date) throws -> [TicketEventModel] {

@@ -60,20 +60,20 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     public func next(for agentID: UUID) async throws -> (claim: Claim?, reason: String) {
         try await database.write { tx in
             let sql = try tx.sql()
-            let agent = try await lockedAgent(agentID, on: sql, tx: tx)
+            let (agent, queues, load) = try await lockedAgent(agentID, on: sql)
             guard agent.presence == Presence.online.rawValue else {
                 throw AssignmentConflict(code: "not_online", detail: "You are \(agent.presence); set your presence to online to get tickets.")
             }
-            let queues = try await memberQueues(of: agentID, on: sql)
             guard !queues.isEmpty else { return (nil, "You are in no queue yet; an admin adds you to queues.") }
-            let load = try await AssignmentLoad.of(agentID, on: sql)
             let me = Self.assignable(agent, load: load)
             let channels = Channel.allCases.filter { me.hasRoom(for: $0) }
             guard !channels.isEmpty else { return (nil, "You are at your capacity (\(load.tickets) tickets, \(load.chats) chats).") }
             let now = self.now()
-            var query: SQLQueryString = """
-                SELECT t.* FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id
-                WHERE t.assignee_id IS NULL AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
+            // The requester's market is read only for an agent limited to markets: a join less to plan on every claim.
+            var query: SQLQueryString = me.skills.markets.isEmpty ? "SELECT t.* FROM tickets t" : "SELECT t.* FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id"
+            query += """
+
+                WHERE \(unsafeRaw: IndexWaitingByQueue.waiting("t."))
                 AND t.queue_id IN (\(binds: queues.map(\.id)))
                 AND (t.offered_to IS NULL OR t.offered_to = \(bind: agentID) OR t.offer_expires_at <= \(bind: now))
                 AND t.channel IN (\(binds: channels.map(\.rawValue)))
@@ -126,7 +126,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 let policy = queue.assignmentSettings
                 let rows = try await sql.raw("""
                     SELECT t.*, c.market AS requester_market FROM tickets t LEFT JOIN contacts c ON c.id = t.requester_id
-                    WHERE t.queue_id = \(bind: queue.id!) AND t.assignee_id IS NULL AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
+                    WHERE t.queue_id = \(bind: queue.id!) AND \(unsafeRaw: IndexWaitingByQueue.waiting("t."))
                     AND t.offered_to IS NULL
                     ORDER BY t.priority_rank DESC, t.priority_score DESC, t.number ASC LIMIT 50
                     """ + claimRows).all()
@@ -174,7 +174,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     public func respond(to ref: TicketRef, agentID: UUID, accept: Bool) async throws -> Claim? {
         try await database.write { tx in
             let sql = try tx.sql()
-            let agent = try await lockedAgent(agentID, on: sql, tx: tx)
+            let (agent, _, load) = try await lockedAgent(agentID, on: sql)
             let condition: SQLQueryString = switch ref {
             case .id(let id): "t.id = \(bind: id)"
             case .number(let number): "t.number = \(bind: number)"
@@ -190,7 +190,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 try await endOffer(ticket, agent: agentID, outcome: .declined, actor: actor, at: now, tx: tx)
                 return nil
             }
-            let me = Self.assignable(agent, load: try await AssignmentLoad.of(agentID, on: sql))
+            let me = Self.assignable(agent, load: load)
             guard me.hasRoom(for: Channel(rawValue: ticket.channel) ?? .api) else {
                 throw AssignmentConflict(code: "at_capacity", detail: "You are at your capacity; finish or hand over a ticket first, or decline the offer.")
             }
@@ -204,7 +204,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     public func setPresence(_ presence: Presence, for agentID: UUID) async throws -> PresenceChange {
         try await database.write { tx in
             let sql = try tx.sql()
-            _ = try await lockedAgent(agentID, on: sql, tx: tx)
+            _ = try await lockedAgent(agentID, on: sql)
             let now = self.now()
             try await sql.raw("""
                 UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now) WHERE id = \(bind: agentID)
@@ -242,19 +242,22 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         var assignment: QueueAssignment
     }
 
-    /// The agent's row, locked (one read): their claims queue behind each other, so capacity holds.
-    func lockedAgent(_ id: UUID, on sql: any SQLDatabase, tx: any Database) async throws -> AgentModel {
-        guard let agent = try await sql.raw("SELECT * FROM agents WHERE id = \(bind: id)" + lockRow).first()?.decode(fluentModel: AgentModel.self),
-              agent.active
+    /// The agent's row, locked, with their queues and the work they hold, in one statement (a claim is a few round
+    /// trips, and this is the first): their claims queue behind each other, so capacity holds.
+    func lockedAgent(_ id: UUID, on sql: any SQLDatabase) async throws -> (AgentModel, [MemberQueue], load: (chats: Int, tickets: Int)) {
+        let rows = try await sql.raw("""
+            SELECT a.*, held.*, q.id AS member_queue_id, q.assignment AS member_queue_assignment
+            FROM agents a CROSS JOIN \(AssignmentLoad.held(by: id)) held
+            LEFT JOIN agent_queues aq ON aq.agent_id = a.id LEFT JOIN queues q ON q.id = aq.queue_id
+            WHERE a.id = \(bind: id)
+            """ + (database.isPostgres ? " FOR UPDATE OF a" : "")).all()
+        guard let first = rows.first, case let agent = try first.decode(fluentModel: AgentModel.self), agent.active
         else { throw RecordNotFound(kind: "agent", reference: id.uuidString.lowercased()) }
-        return agent
-    }
-
-    func memberQueues(of agentID: UUID, on sql: any SQLDatabase) async throws -> [MemberQueue] {
-        try await sql.raw("SELECT q.id, q.assignment FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id WHERE aq.agent_id = \(bind: agentID)")
-            .all().map { row in
-                MemberQueue(id: try row.decode(column: "id", as: UUID.self), assignment: QueueModel.assignment(from: try row.decode(column: "assignment", as: String?.self)))
-            }
+        let queues = try rows.compactMap { row -> MemberQueue? in
+            guard let queue = try row.decode(column: "member_queue_id", as: UUID?.self) else { return nil }
+            return MemberQueue(id: queue, assignment: QueueModel.assignment(from: try row.decode(column: "member_queue_assignment", as: String?.self)))
+        }
+        return (agent, queues, try AssignmentLoad.decode(first))
     }
 
     /// The queue's online members, with their load and open offers counted.

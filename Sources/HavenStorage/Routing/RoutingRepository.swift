@@ -272,16 +272,23 @@ enum AssignmentLoad {
         THEN 'ticket' ELSE tickets.channel END
         """
 
+    /// One row of two columns, for a statement that reads more (the agent's lock): `held_work`, all the agent's
+    /// active work, and `held_chats`, the live chats among it. One pass over the agent's tickets.
+    static func held(by agentID: UUID) -> SQLQueryString {
+        """
+        (SELECT COUNT(*) AS held_work, COALESCE(SUM(CASE WHEN w.channel = 'chat'
+            AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.ticket_id = w.id AND c.ended_at IS NOT NULL) THEN 1 ELSE 0 END), 0) AS held_chats
+         FROM tickets w WHERE w.assignee_id = \(bind: agentID) AND w.status IN (\(binds: activeStatuses)))
+        """
+    }
+
+    static func decode(_ row: any SQLRow) throws -> (chats: Int, tickets: Int) {
+        let chats = try row.decode(column: "held_chats", as: Int.self)
+        return (chats, try row.decode(column: "held_work", as: Int.self) - chats)
+    }
+
     static func of(_ agentID: UUID, on sql: any SQLDatabase) async throws -> (chats: Int, tickets: Int) {
-        let rows = try await sql.raw("""
-            SELECT \(channelOfWork) AS channel, COUNT(*) AS n FROM tickets WHERE assignee_id = \(bind: agentID) AND status IN (\(binds: activeStatuses))
-            GROUP BY 1
-            """).all()
-        var load = (chats: 0, tickets: 0)
-        for row in rows {
-            let count = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "channel", as: String.self) == Channel.chat.rawValue { load.chats += count } else { load.tickets += count }
-        }
-        return load
+        guard let row = try await sql.raw("SELECT * FROM " + held(by: agentID) + " held").first() else { return (0, 0) }
+        return try decode(row)
     }
 }
