@@ -58,7 +58,7 @@ async def main():
     try:
         started = [start_chat(a_port, n) for n in range(chats)]
         cookie = session_cookie("http://127.0.0.1:%d" % b_port, "sofia@haven.demo")
-        sent_at, latencies = {}, []
+        sent_at, latencies, ack_sent_at, ack_latencies = {}, [], {}, []
         agents, customers = [], []
         for chat in started:
             agent = await websockets.connect("ws://127.0.0.1:%d/workspace/chat/socket" % b_port, additional_headers={"Cookie": "haven_session=" + cookie},
@@ -75,19 +75,22 @@ async def main():
                 if frame.get("type") == "entry" and frame.get("client_id") in sent_at:
                     latencies.append(time.perf_counter() - sent_at.pop(frame["client_id"]))
 
-        async def drain(socket):
-            async for _ in socket:
-                pass
+        async def listen_customer(socket):
+            # The acknowledgement: the message is committed (its share of the latency is the write's).
+            async for text in socket:
+                frame = json.loads(text)
+                if frame.get("type") == "ack" and frame.get("id") in ack_sent_at:
+                    ack_latencies.append(time.perf_counter() - ack_sent_at.pop(frame["id"]))
 
         async def talk(n, socket):
             await asyncio.sleep(random.random())  # spread the chats over the second
             for i in range(seconds):
                 id = "b-%d-%d" % (n, i)
-                sent_at[id] = time.perf_counter()
+                sent_at[id] = ack_sent_at[id] = time.perf_counter()
                 await socket.send(json.dumps({"type": "send", "id": id, "text": "message %d of chat %d: my LIVE keeps dropping" % (i, n)}))
                 await asyncio.sleep(1)
 
-        listeners = [asyncio.create_task(listen_agent(s)) for s in agents] + [asyncio.create_task(drain(s)) for s in customers]
+        listeners = [asyncio.create_task(listen_agent(s)) for s in agents] + [asyncio.create_task(listen_customer(s)) for s in customers]
         await asyncio.sleep(1)
         began = time.perf_counter()
         rss = []
@@ -108,10 +111,12 @@ async def main():
             await socket.close()
         expected = chats * seconds
         latencies.sort()
-        q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+        ack_latencies.sort()
+        q = lambda p, values=latencies: values[min(len(values) - 1, int(p * len(values)))] * 1000
         print("%s, %d chats, %d s: %d of %d messages reached the agent (%.0f/s)" % (
             "two nodes on PostgreSQL" if postgres else "one node on SQLite", chats, seconds, len(latencies), expected, len(latencies) / elapsed))
         print("customer → agent latency: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms" % (q(0.5), q(0.95), q(0.99), q(1.0)))
+        print("customer → ack (committed): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms" % (q(0.5, ack_latencies), q(0.95, ack_latencies), q(0.99, ack_latencies)))
         print("server RSS under load: max %.0f MB (per node)" % max(rss))
     finally:
         for node in nodes:

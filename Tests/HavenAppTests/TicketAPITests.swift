@@ -81,7 +81,11 @@ import Testing
                 let events = try #require(try await repository.events(of: .id(ticket.id)))
                 #expect(events.map(\.seq) == Array(1...events.count))
                 #expect(events.filter { $0.type == "message.added" }.count == 21)
+                // A batch writes its tickets' rows in one UPDATE: each row moved on, with a change number of its own.
+                #expect(stored.updatedAt > ticket.updatedAt)
             }
+            let repeated = try await app.services.database.scalar("SELECT COUNT(*) - COUNT(DISTINCT change_seq) FROM tickets", as: Int.self)
+            #expect(repeated == 0)
         }
     }
 

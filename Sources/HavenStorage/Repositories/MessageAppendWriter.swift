@@ -20,8 +20,8 @@ struct MessageAppend: Sendable {
 
 /// Writes a batch of new messages (replies, notes, mail) in the caller's transaction with a fixed number of
 /// statements, whatever the batch's size: one query for the tickets, one for claimed files, one multi-row
-/// insert each for messages, mail rows, originals, attachments and events, one number per touched ticket,
-/// and one UPDATE per touched ticket. Several messages to one ticket in a batch get consecutive event numbers.
+/// insert each for messages, mail rows, originals, attachments and events, and one UPDATE for the touched tickets.
+/// Several messages to one ticket in a batch get consecutive event numbers.
 ///
 /// Every check (no such ticket, a closed ticket, a file already used, a status it cannot move to) is made
 /// in memory before anything is written, so a request refused fails alone and the batch goes on.
@@ -98,10 +98,7 @@ struct MessageAppendWriter: Sendable {
         try await TicketEventLog.append(events, on: tx)
         try await outgoing.map(\.mail).insert(on: tx)
         try await outgoing.map(\.job).insert(on: tx)
-        let changeSeqs = try await Sequences.next([.ticketChange], count: touched.count, on: tx.sql())[.ticketChange]!
-        for (id, changeSeq) in zip(touched, changeSeqs) {
-            try await SQLTicketRepository.save(tickets.byID[id]!, changeSeq: changeSeq, on: tx.sql())
-        }
+        try await SQLTicketRepository.save(touched.map { tickets.byID[$0]! }, on: tx.sql())
         return results
     }
 
