@@ -24,9 +24,11 @@ struct TicketCreationWriter: Sendable {
     /// A new ticket's first message is its second event, after `ticket.created`.
     static let firstMessageSeq = 2
 
-    /// Bounds a statement's bind parameters (events: 8 columns × 2 rows a ticket) well under SQLite's
-    /// 32,766 and PostgreSQL's 65,535.
-    static let maxBatch = 64
+    /// Bounds a statement's bind parameters (the widest, tickets: 33 columns a row, 8,448 for a full batch) well
+    /// under SQLite's 32,766 and PostgreSQL's 65,535. Large enough that a batch can grow with the load: at 64, a
+    /// thousand live chats' lines (a message each a second) outran the writer, whose batches take about as long
+    /// whatever their size; at 256 it keeps up (docs/benchmarks.md).
+    static let maxBatch = 256
 
     let now: @Sendable () -> Date
     /// nil: Haven sends no mail (no SMTP server configured).
