@@ -32,6 +32,8 @@ public struct HavenConfiguration: Sendable {
     public var slaInterval: Duration = .seconds(2)
     /// Which media the workspace blurs, and after how much critical content it suggests a break.
     public var wellbeing = WellbeingPolicy()
+    /// When idle agents are set away and offline.
+    public var presence = PresencePolicy()
 
     public init() {}
 }
@@ -71,13 +73,15 @@ public struct HavenServices: Sendable {
     let chatHub: ChatHub
     /// This node's open workspace pages, told of ticket changes and of who else is on a ticket.
     let workspaceHub: WorkspaceHub
+    /// Agents' activity, for presence that follows them.
+    let activity: AgentActivity
     public let logger: Logger
     public let now: @Sendable () -> Date
 
     public init(
         database: HavenDatabase, logger: Logger, dataDirectory: String, maxAttachmentBytes: Int = 25 << 20,
         mailConfiguration: MailIntakeConfiguration = MailIntakeConfiguration(), mailOut: MailOutConfiguration? = nil,
-        risk: RiskDetector = TriageModels.risk, now: @escaping @Sendable () -> Date = { Date() }
+        risk: RiskDetector = TriageModels.risk, presence: PresencePolicy = PresencePolicy(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         self.database = database
         self.logger = logger
@@ -94,6 +98,7 @@ public struct HavenServices: Sendable {
         routingBook = RoutingBook(repository: routing)
         assignments = SQLAssignmentRepository(database: database, now: now)
         slaWatch = SQLSLAWatchRepository(database: database, now: now)
+        activity = AgentActivity(assignments: assignments, policy: presence, logger: logger, now: now)
         webSessions = SQLWebSessionRepository(database: database, policy: signInPolicy, now: now)
         inbox = SQLInboxRepository(database: database, now: now)
         chats = SQLChatRepository(database: database, now: now, outboundMail: outboundMail)
@@ -165,7 +170,8 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     signIn.addPublicRoutes(to: router)
     let workspace = router.group().add(
         middleware: WebSessionMiddleware(
-            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, policy: configuration.wellbeing, now: services.now,
+            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, activity: services.activity,
+            policy: configuration.wellbeing, now: services.now,
             maxUploadBytes: services.attachmentStore.maxBytes + WebSessionMiddleware.maxFormBytes))
     signIn.addRoutes(to: workspace)
     InboxController(inbox: services.inbox, tickets: services.tickets, assignments: services.assignments).addRoutes(to: workspace)
@@ -212,7 +218,7 @@ public func buildApplication(_ configuration: HavenConfiguration, logger: Logger
         try await database.migrate()
         services = try HavenServices(
             database: database, logger: logger, dataDirectory: configuration.dataDirectory, maxAttachmentBytes: configuration.maxAttachmentBytes,
-            mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: risk)
+            mailConfiguration: configuration.mail, mailOut: configuration.mailOut, risk: risk, presence: configuration.presence)
         // The topic model starts from what agents have taught every node so far.
         try await services.topics.catchUp()
     } catch {
@@ -269,6 +275,11 @@ func backgroundRounds(_ services: HavenServices, configuration: HavenConfigurati
         // Open chats look at the database now and then, in case a notice from another node was lost.
         RepeatingService(name: "chat catch-up", interval: .seconds(5), logger: logger) {
             if services.database.isPostgres { services.chatHub.wakeAll() }
+        },
+        // Presence follows the agent: idle agents are set away, then offline.
+        RepeatingService(name: "presence", interval: .seconds(30), logger: logger) {
+            let changed = try await services.assignments.applyIdle(configuration.presence)
+            if changed > 0 { logger.info("idle agents' presence changed", metadata: ["count": "\(changed)"]) }
         },
         // SLA clocks: what is due is looked at, a batch at a time, until nothing is.
         RepeatingService(name: "SLA watch", interval: configuration.slaInterval, logger: logger) {

@@ -157,6 +157,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Suggest a break to an agent after this many pieces of critical content (reveals, high-risk tickets opened) within --break-window; 0: never (default 5).")
     var breakAfter = 5
     @Option(help: "The window for --break-after, in minutes (1 to 1440, default 60).") var breakWindow = 60
+    @Option(help: "Set an online agent away after this many minutes without activity in the workspace; 0: never (default 10).")
+    var awayAfter = 10
+    @Option(help: "Set an online or away agent offline after this many minutes without activity (their tickets go where each queue's offline policy says); 0: never (default 60).")
+    var offlineAfter = 60
     @OptionGroup var mail: MailOptions
     @OptionGroup var triage: TriageOptions
 
@@ -167,6 +171,9 @@ struct Serve: AsyncParsableCommand {
         guard breakAfter >= 0 else { throw ValidationError("--break-after takes a count of 0 or more (0: never suggest a break; got \(breakAfter)).") }
         // The header reads a day of exposure; a longer window would count what it never reads.
         guard (1...1440).contains(breakWindow) else { throw ValidationError("--break-window takes minutes from 1 to 1440 (got \(breakWindow)).") }
+        for (name, minutes) in [("--away-after", awayAfter), ("--offline-after", offlineAfter)] where !(0...10_080).contains(minutes) {
+            throw ValidationError("\(name) takes minutes from 0 (never) to 10080, a week (got \(minutes)).")
+        }
     }
 
     static func hostPort(_ text: String) -> (host: String, port: Int)? {
@@ -190,6 +197,8 @@ struct Serve: AsyncParsableCommand {
         configuration.mailOut = try mail.mailOut
         configuration.riskLexiconDirectory = triage.directory
         configuration.wellbeing = WellbeingPolicy(breakAfter: breakAfter, window: TimeInterval(breakWindow * 60))
+        configuration.presence = PresencePolicy(
+            awayAfter: awayAfter == 0 ? nil : TimeInterval(awayAfter * 60), offlineAfter: offlineAfter == 0 ? nil : TimeInterval(offlineAfter * 60))
         configuration.trustedProxies = Set(trustedProxy + (ProcessInfo.processInfo.environment["HAVEN_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if demo {

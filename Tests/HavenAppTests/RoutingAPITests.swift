@@ -98,6 +98,63 @@ import Testing
         }
     }
 
+    /// Presence follows the agent: idle, online becomes away and then offline (a held ticket goes back to a queue
+    /// whose offline policy says so); a page the agent opens brings them back online when Haven had set them away,
+    /// a page's own refresh does not, and a presence the agent chose stands.
+    @Test func presenceFollowsTheAgent() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock) { app, client in
+            let policy = PresencePolicy(awayAfter: 600, offlineAfter: 3_600)
+            let queue = try await app.services.directory.addQueue(slug: "general", name: "General", team: nil, isDefault: true)
+            let ana = try await addAgent(app.services, email: "ana@haven.test")
+            var settings = QueueAssignment()
+            settings.offline = .requeue
+            _ = try await app.services.routing.updateQueueRouting(queue.slug, assignment: settings, members: [ana.agent.id.uuidString], by: app.admin.agent.id)
+            let presence = { try await app.services.routing.agentRouting(ana.agent.id.uuidString).presence }
+            var browser = Browser(client: client)
+            _ = try await browser.signIn("ana@haven.test", testPassword)
+            let navigate = ["Sec-Fetch-Mode": "navigate"]
+            _ = try await browser.send("/inbox", method: .get, headers: navigate)
+            #expect(try await presence() == .online)
+            let created = try await client.createTicket(app.admin, ticketBody("My account is locked"))
+            let number = try #require(created["number"] as? Int)
+            _ = try await app.services.tickets.update(.number(number), with: TicketUpdate(assignee: .some(ana.agent.id.uuidString)),
+                                                      actor: .agent(app.admin.agent.id.uuidString.lowercased()))
+
+            // The test clock also runs with real time: a margin either side of the ten minutes.
+            clock.advance(by: 500)
+            #expect(try await app.services.assignments.applyIdle(policy) == 0)
+            clock.advance(by: 200)
+            #expect(try await app.services.assignments.applyIdle(policy) == 1)
+            #expect(try await presence() == .away)
+            // A page's own refresh (a fetch) is not the agent at work.
+            _ = try await browser.get("/inbox")
+            #expect(try await presence() == .away)
+            // Opening a page is: online again at once, and the page shows it.
+            let page = try await browser.send("/inbox", method: .get, headers: navigate)
+            #expect(try await presence() == .online)
+            #expect(page.text.contains(#"<option value="online" selected>"#))
+
+            // An hour without activity: offline, by the system, and the ticket is back in its queue.
+            clock.advance(by: 3_600)
+            #expect(try await app.services.assignments.applyIdle(policy) == 1)
+            #expect(try await presence() == .offline)
+            let events = try #require(try await app.services.tickets.events(of: .number(number)))
+            let unassigned = try #require(events.last { $0.type == "assignee.changed" })
+            #expect(unassigned.actor.kind == .system)
+            #expect(try await app.services.tickets.find(.number(number), includeInternal: false)?.assignee == nil)
+            _ = try await browser.send("/inbox", method: .get, headers: navigate)
+            #expect(try await presence() == .online)
+
+            // Away by the agent's own choice stays away when they are active.
+            clock.advance(by: 120)
+            _ = try await browser.post("/settings/presence", ["presence": "away", "csrf": try #require(page.value(of: "csrf"))])
+            clock.advance(by: 120)
+            _ = try await browser.send("/inbox", method: .get, headers: navigate)
+            #expect(try await presence() == .away)
+        }
+    }
+
     @Test func slaPoliciesWarnBreachAndActFromTheEventLog() async throws {
         let clock = TestClock()
         try await withApp(clock: clock) { app, client in

@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    /// A key or a click on an open page (the page's `active` frame) brings back online an agent Haven had set away,
+    /// and the page is told, so its presence menu follows.
+    @Test func activityOnAnOpenPageBringsBackAnAgentHavenSetAway() async throws {
+        let clock = TestClock()
+        try await withApp(clock: clock, live: true) { app, client in
+            let port = try #require(client.port)
+            let ana = try await addAgent(app.services, email: "ana@haven.test", name: "Ana Lima")
+            _ = try await app.services.assignments.setPresence(.online, for: ana.agent.id)
+            _ = try await app.services.assignments.recordActivity(of: ana.agent.id)
+            clock.advance(by: 700)
+            #expect(try await app.services.assignments.applyIdle(PresencePolicy()) == 1)
+            let page = ChatProbe(port: port, path: "/workspace/socket", headers: try await ChatTests.agentCookie(app, agent: ana))
+            try await Task.sleep(for: .milliseconds(200))
+            page.send(["type": "active"])
+            #expect(try await page.next("own_presence")["presence"] as? String == "online")
+            #expect(try await app.services.routing.agentRouting(ana.agent.id.uuidString).presence == .online)
+            page.close()
+        }
+    }
+
     @Test func offersShowAboveEveryPageAndAreAnsweredThere() async throws {
         try await withApp { app, client in
             _ = try await app.services.directory.addQueue(slug: "live", name: "BR · LIVE", team: nil, isDefault: true)

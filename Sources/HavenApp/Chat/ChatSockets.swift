@@ -39,7 +39,7 @@ public func buildWebSocketRouter(_ services: HavenServices) -> Router<ChatSocket
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         try await ChatSockets.serve(connection, caller: .agent(agent), inbound: inbound, outbound: outbound)
     }
-    let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database)
+    let workspace = WorkspaceConnection(hub: services.workspaceHub, tickets: services.tickets, database: services.database, activity: services.activity)
     router.ws("workspace/socket", shouldUpgrade: agentOnly) { inbound, outbound, context in
         guard let agent = context.requestContext.agent.withLockedValue({ $0 }) else { return }
         do {

@@ -15,6 +15,7 @@ struct WebSessionMiddleware: RouterMiddleware {
     let sessions: any WebSessionRepository
     let inbox: any InboxRepository
     let wellbeing: any WellbeingRepository
+    let activity: AgentActivity
     let policy: WellbeingPolicy
     let now: @Sendable () -> Date
     /// The largest form with files (a reply's attachments, all together); other forms stay under `maxFormBytes`.
@@ -32,6 +33,11 @@ struct WebSessionMiddleware: RouterMiddleware {
         context.agent = session.agent
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
+        // A page the agent opens or a form they send is activity; a page's own refreshes (fetches) are not.
+        if request.method != .get && request.method != .head || request.headers[.init("Sec-Fetch-Mode")!] == "navigate",
+           let back = await activity.note(session.agent.id) {
+            context.webSession?.presence = back
+        }
         // What the frame around a page shows (offers, the exposure count) is read for pages only: a picture, a file or
         // a script's JSON on the same routes needs neither.
         if request.method == .get, request.headers[.accept].map({ $0.contains("text/html") }) ?? true {

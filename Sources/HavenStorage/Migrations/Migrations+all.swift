@@ -27,5 +27,6 @@ enum HavenMigrations {
         IndexLiveChats(),       // 022
         AddSearchTerms(),       // 023
         IndexWaitingByQueue(),  // 024
+        AddAgentActivity(),     // 025
     ]
 }

@@ -30,6 +30,8 @@ final class AgentModel: Model, @unchecked Sendable {
     @OptionalField(key: "capacity") var capacity: String?
     @Field(key: "presence") var presence: String
     @OptionalField(key: "presence_at") var presenceAt: Date?
+    @OptionalField(key: "active_at") var activeAt: Date?
+    @Field(key: "presence_by_haven") var presenceByHaven: Bool
     /// When the agent last got a ticket: "longest idle" assignment reads it.
     @OptionalField(key: "last_assigned_at") var lastAssignedAt: Date?
     /// Failed web sign-ins since the last success or lockout; at `SignInPolicy.maximumFailures` the agent is locked out.

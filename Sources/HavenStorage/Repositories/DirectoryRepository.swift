@@ -172,6 +172,7 @@ public struct SQLDirectoryRepository: DirectoryRepository {
             model.teamID = try await agent.team.asyncFlatMap { try await TeamModel.query(on: tx).filter(\.$name == $0).first()?.id }
             model.active = true
             model.presence = Presence.offline.rawValue
+            model.presenceByHaven = false
             model.failedSignIns = 0
             model.createdAt = self.now()
             model.updatedAt = model.createdAt

@@ -35,6 +35,10 @@ public protocol AssignmentRepository: Sendable {
     /// (with why, in `reason`).
     func next(for agentID: UUID) async throws -> (claim: Claim?, reason: String)
     func setPresence(_ presence: Presence, for agentID: UUID) async throws -> PresenceChange
+    /// Notes that the agent is active now; an agent Haven had set away or offline is online again (the change, if any).
+    func recordActivity(of agentID: UUID) async throws -> PresenceChange?
+    /// Sets idle agents away or offline as the policy says; returns how many changed.
+    func applyIdle(_ policy: PresencePolicy) async throws -> Int
     /// Offers waiting tickets of push queues to the best available agents; returns how many were offered.
     func offerWaiting() async throws -> Int
     /// Takes back offers nobody answered in time; returns how many.
@@ -203,36 +207,76 @@ public struct SQLAssignmentRepository: AssignmentRepository {
 
     public func setPresence(_ presence: Presence, for agentID: UUID) async throws -> PresenceChange {
         try await database.write { tx in
-            let sql = try tx.sql()
-            _ = try await lockedAgent(agentID, on: sql)
-            let now = self.now()
-            try await sql.raw("""
-                UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now) WHERE id = \(bind: agentID)
-                """).run()
-            var change = PresenceChange(presence: presence, requeued: 0, withdrawn: 0)
-            guard presence != .online else { return change }
-            let actor = Actor.agent(agentID.uuidString.lowercased())
-            let offers = try await sql.raw("SELECT t.* FROM tickets t WHERE t.offered_to = \(bind: agentID)" + lockRow).all()
-            for row in offers {
-                let ticket = try row.decode(fluentModel: TicketModel.self)
-                try await endOffer(ticket, agent: agentID, outcome: .withdrawn, actor: actor, at: now, tx: tx)
-                change.withdrawn += 1
-            }
-            guard presence == .offline else { return change }
-            let requeueing = try await QueueModel.query(on: tx).all().filter { $0.assignmentSettings.offline == .requeue }.compactMap(\.id)
-            guard !requeueing.isEmpty else { return change }
-            let held = try await sql.raw("""
-                SELECT t.* FROM tickets t WHERE t.assignee_id = \(bind: agentID) AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
-                AND t.queue_id IN (\(binds: requeueing))
-                """ + lockRow).all()
-            for row in held {
-                let ticket = try row.decode(fluentModel: TicketModel.self)
-                let state = SQLTicketRepository.state(of: ticket)
-                try await SQLTicketRepository.record(try state.changes(applying: TicketPatch(assigneeID: .some(nil))), on: ticket, actor: actor, at: now, tx: tx)
-                change.requeued += 1
-            }
-            return change
+            _ = try await lockedAgent(agentID, on: try tx.sql())
+            return try await change(agentID, to: presence, byHaven: false, at: self.now(), tx: tx)
         }
+    }
+
+    public func recordActivity(of agentID: UUID) async throws -> PresenceChange? {
+        try await database.write { tx in
+            let now = self.now()
+            guard let row = try await tx.sql().raw("""
+                UPDATE agents SET active_at = \(bind: now) WHERE id = \(bind: agentID) AND active = \(bind: true) RETURNING presence, presence_by_haven
+                """).first(),
+                let presence = Presence(rawValue: try row.decode(column: "presence", as: String.self)),
+                let back = PresencePolicy.returning(presence, setByHaven: try row.decode(column: "presence_by_haven", as: Bool.self))
+            else { return nil }
+            return try await change(agentID, to: back, byHaven: false, at: now, tx: tx)
+        }
+    }
+
+    public func applyIdle(_ policy: PresencePolicy) async throws -> Int {
+        guard let threshold = policy.firstThreshold else { return 0 }
+        return try await database.write { tx in
+            let now = self.now()
+            let rows = try await tx.sql().raw("""
+                SELECT id, presence, active_at FROM agents WHERE active = \(bind: true) AND presence IN (\(binds: [Presence.online.rawValue, Presence.away.rawValue]))
+                AND active_at <= \(bind: now.addingTimeInterval(-threshold))
+                """ + lockRow).all()
+            var changed = 0
+            for row in rows {
+                guard let presence = Presence(rawValue: try row.decode(column: "presence", as: String.self)),
+                      let idle = policy.idle(presence, activeAt: try row.decode(column: "active_at", as: Date?.self), now: now)
+                else { continue }
+                _ = try await change(try row.decode(column: "id", as: UUID.self), to: idle, byHaven: true, at: now, tx: tx)
+                changed += 1
+            }
+            return changed
+        }
+    }
+
+    /// Sets the agent's presence (their row locked by the caller); away and offline take back their offers, and
+    /// offline returns their tickets to queues whose offline policy says so.
+    func change(_ agentID: UUID, to presence: Presence, byHaven: Bool, at now: Date, tx: any Database) async throws -> PresenceChange {
+        let sql = try tx.sql()
+        try await sql.raw("""
+            UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now), presence_by_haven = \(bind: byHaven)
+            WHERE id = \(bind: agentID)
+            """).run()
+        var change = PresenceChange(presence: presence, requeued: 0, withdrawn: 0)
+        guard presence != .online else { return change }
+        // Haven's own change is the system's; the agent's, theirs.
+        let actor = byHaven ? Actor.system : Actor.agent(agentID.uuidString.lowercased())
+        let offers = try await sql.raw("SELECT t.* FROM tickets t WHERE t.offered_to = \(bind: agentID)" + lockRow).all()
+        for row in offers {
+            let ticket = try row.decode(fluentModel: TicketModel.self)
+            try await endOffer(ticket, agent: agentID, outcome: .withdrawn, actor: actor, at: now, tx: tx)
+            change.withdrawn += 1
+        }
+        guard presence == .offline else { return change }
+        let requeueing = try await QueueModel.query(on: tx).all().filter { $0.assignmentSettings.offline == .requeue }.compactMap(\.id)
+        guard !requeueing.isEmpty else { return change }
+        let held = try await sql.raw("""
+            SELECT t.* FROM tickets t WHERE t.assignee_id = \(bind: agentID) AND t.status IN (\(binds: AssignmentLoad.activeStatuses))
+            AND t.queue_id IN (\(binds: requeueing))
+            """ + lockRow).all()
+        for row in held {
+            let ticket = try row.decode(fluentModel: TicketModel.self)
+            let state = SQLTicketRepository.state(of: ticket)
+            try await SQLTicketRepository.record(try state.changes(applying: TicketPatch(assigneeID: .some(nil))), on: ticket, actor: actor, at: now, tx: tx)
+            change.requeued += 1
+        }
+        return change
     }
 
     // MARK: - Helpers

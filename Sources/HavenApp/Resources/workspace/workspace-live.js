@@ -3,6 +3,8 @@
 // - the inbox refreshes its counts and list when tickets change (while the tab is visible; at once when it comes back);
 // - a ticket page says who else is viewing it or writing a reply, and when someone else changed it; its side list of
 //   the agent's open tickets follows.
+// - a key pressed or a click tells the server the agent is at work (at most once a minute): idle agents are set away,
+//   and one set away is online again at once (the presence menu follows).
 import { localTimes } from "/assets/workspace.js";
 
 const page = document.querySelector(".ticket-page");
@@ -67,6 +69,9 @@ function connect() {
       if (message.left) others.delete(message.name);
       else others.set(message.name, { typing: message.typing, until: Date.now() + 45000, typingUntil: Date.now() + 8000 });
       showOthers();
+    } else if (message.type === "own_presence") {
+      const select = document.getElementById("presence-select");
+      if (select) select.value = message.presence;
     }
   });
   socket.addEventListener("close", () => {
@@ -82,6 +87,12 @@ document.getElementById("reply-body")?.addEventListener("input", () => {
   const now = Date.now();
   if (now - typingSent > 3000) { typingSent = now; viewing(true); }
 });
+let activeSent = 0;
+const active = () => {
+  const now = Date.now();
+  if (now - activeSent > 60000) { activeSent = now; send({ type: "active" }); }
+};
+for (const type of ["keydown", "pointerdown"]) document.addEventListener(type, active, { passive: true });
 setInterval(() => { viewing(); send({ type: "ping" }); showOthers(); }, 20000);
 setInterval(showOthers, 2000);
 connect();

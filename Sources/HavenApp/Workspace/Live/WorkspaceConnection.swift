@@ -6,12 +6,14 @@ import HavenStorage
 /// who else is on the ticket it shows.
 ///
 /// Client → server: `{"type":"viewing","ticket":1042,"typing":false}` (on opening a ticket, every 20 s, and when the
-/// agent starts writing), `{"type":"ping"}`. Server → client: `{"type":"changed","tickets":["<id>", …]}`,
-/// `{"type":"presence","name":"Ana Lima","typing":true,"left":false}`, `{"type":"pong"}`.
+/// agent starts writing), `{"type":"active"}` (a key or a click, at most once a minute), `{"type":"ping"}`. Server →
+/// client: `{"type":"changed","tickets":["<id>", …]}`, `{"type":"presence","name":"Ana Lima","typing":true,"left":false}`,
+/// `{"type":"own_presence","presence":"online"}` (the agent is back online), `{"type":"pong"}`.
 struct WorkspaceConnection: Sendable {
     let hub: WorkspaceHub
     let tickets: any TicketRepository
     let database: HavenDatabase
+    let activity: AgentActivity
     /// Changes are gathered and sent at most this often: a busy desk does not flood every open page.
     var flushInterval: Duration = .seconds(1)
     var idleTimeout: Duration = .seconds(60)
@@ -81,6 +83,9 @@ struct WorkspaceConnection: Sendable {
                 switch frame.type {
                 case "ping":
                     try await send(#"{"type":"pong"}"#)
+                case "active":
+                    // A key pressed or a click on the page: the agent is at work (and back online if Haven had set them away).
+                    if let back = await activity.note(agent.id) { try await send(#"{"type":"own_presence","presence":"\#(back.rawValue)"}"#) }
                 case "viewing":
                     guard let number = frame.ticket, let ticket = try await tickets.summary(.number(number)),
                           TicketVisibility(roles: agent.roles).allows(queueSlug: ticket.queue?.slug)
