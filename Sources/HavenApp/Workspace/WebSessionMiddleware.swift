@@ -34,7 +34,7 @@ struct WebSessionMiddleware: RouterMiddleware {
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])
         // A page the agent opens or a form they send is activity; a page's own refreshes (fetches) are not.
-        if request.method != .get && request.method != .head || request.headers[.init("Sec-Fetch-Mode")!] == "navigate",
+        if (request.method != .get && request.method != .head) || request.headers[.init("Sec-Fetch-Mode")!] == "navigate",
            let back = await activity.note(session.agent.id) {
             context.webSession?.presence = back
         }

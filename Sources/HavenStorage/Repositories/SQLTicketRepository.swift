@@ -268,7 +268,8 @@ public struct SQLTicketRepository: TicketRepository {
 
     /// Writes several tickets' rows in one statement (`UPDATE … FROM (VALUES …)`), each with its next change number.
     /// A batch of chat lines touches a ticket per line: on SQLite every statement is a hop to the writer's thread,
-    /// and sixty-four single-row UPDATEs held the writer 17 ms (docs/benchmarks.md).
+    /// and sixty-four single-row UPDATEs held the writer 17 ms (docs/benchmarks.md). One ticket takes the plain UPDATE,
+    /// which PostgreSQL plans faster (every single change, Get next's claim among them, goes that way).
     static func save(_ tickets: [TicketModel], on sql: any SQLDatabase) async throws {
         guard tickets.count > 1 else {
             if let ticket = tickets.first { try await save(ticket, on: sql) }

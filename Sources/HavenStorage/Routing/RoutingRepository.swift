@@ -276,9 +276,8 @@ enum AssignmentLoad {
     /// active work, and `held_chats`, the live chats among it. One pass over the agent's tickets.
     static func held(by agentID: UUID) -> SQLQueryString {
         """
-        (SELECT COUNT(*) AS held_work, COALESCE(SUM(CASE WHEN w.channel = 'chat'
-            AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.ticket_id = w.id AND c.ended_at IS NOT NULL) THEN 1 ELSE 0 END), 0) AS held_chats
-         FROM tickets w WHERE w.assignee_id = \(bind: agentID) AND w.status IN (\(binds: activeStatuses)))
+        (SELECT COUNT(*) AS held_work, COALESCE(SUM(CASE WHEN \(channelOfWork) = 'chat' THEN 1 ELSE 0 END), 0) AS held_chats
+         FROM tickets WHERE tickets.assignee_id = \(bind: agentID) AND tickets.status IN (\(binds: activeStatuses)))
         """
     }
 
