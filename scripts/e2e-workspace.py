@@ -17,6 +17,7 @@ Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
 import email, email.policy, os, subprocess, sys, tempfile, time
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions
@@ -78,6 +79,18 @@ def navigate(action):
     # The old page is gone; wait for the new one to finish loading too (a redirect to an anchor once raced a lookup:
     # "Node with given id does not belong to the document").
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def settled(read, attempts=3):
+    """Reads from the page, again if the node was swapped out under the read (twice on a clean clone, right after a
+    form's redirect: "Node with given id does not belong to the document")."""
+    for attempt in range(attempts):
+        try:
+            return read()
+        except WebDriverException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def sign_in(email, password="haven-demo-2026"):
@@ -176,7 +189,7 @@ try:
     check(Select(driver.find_element(By.ID, "p-assignee")).first_selected_option.text == "Sofia Mendes", "the ticket is assigned to me")
     post_form_value(".props", "status", "pending")
     navigate(driver.find_element(By.ID, "save").click)
-    check(driver.find_element(By.CSS_SELECTOR, ".badges .status").get_attribute("class").endswith("status-pending"), "the status change is saved")
+    check(settled(lambda: driver.find_element(By.CSS_SELECTOR, ".badges .status").get_attribute("class")).endswith("status-pending"), "the status change is saved")
     shot("ticket")
     time.sleep(2)
     check(not mails_saying("Conta recuperada"), "the internal note was not mailed")
