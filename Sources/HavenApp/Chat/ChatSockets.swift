@@ -4,6 +4,7 @@ import HavenStorage
 import Hummingbird
 import HummingbirdWebSocket
 import NIOConcurrencyHelpers
+import NIOCore
 import ServiceLifecycle
 
 /// The request context of WebSocket upgrades. A customer is known by the first frame (the conversation token); an
@@ -65,6 +66,10 @@ enum ChatSockets {
                 try await connection.run(caller: caller, inbound: texts) { try await outbound.write(.text($0)) }
             }
         } catch is CancellationError {
+            return
+        } catch let error as NIOAsyncWriterError where error == .alreadyFinished() {
+            // The client went away while a frame was on its way: nothing failed (it resumes from its last number).
+            connection.logger.debug("chat client gone mid-frame")
             return
         } catch {
             // The database failed under the conversation: the client reconnects and resumes from its last number.
