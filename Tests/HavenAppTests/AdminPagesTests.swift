@@ -169,8 +169,11 @@ extension AdminPagesTests {
             var stored = try #require(try await app.services.directory.agents().first { $0.id == bob.agent.id })
             #expect(stored.roles == [.agent, .safety] && stored.teamID == team.id && stored.active)
             #expect(try await browser.get("/admin/agents").text.contains("BR · 1"))
-            // Switched off: their session ends at once, and the change is audited.
-            _ = try await browser.post("/admin/agents/\(id)", ["role_\(id)_agent": "on", "team": "", "csrf": csrf])
+            // Switched off: they go offline, their session ends at once, and the change is audited.
+            #expect(try await app.services.routing.agentRouting(id).presence == .online)
+            let off = try await browser.post("/admin/agents/\(id)", ["role_\(id)_agent": "on", "team": "", "csrf": csrf])
+            #expect(off.status == .seeOther, "\(off.text)")
+            #expect(try await app.services.routing.agentRouting(id).presence == .offline)
             stored = try #require(try await app.services.directory.agents().first { $0.id == bob.agent.id })
             #expect(!stored.active && stored.teamID == nil)
             #expect(try await theirs.get("/inbox").headers[.location]?.hasPrefix("/login") == true)

@@ -206,10 +206,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
     // MARK: - Presence
 
     public func setPresence(_ presence: Presence, for agentID: UUID) async throws -> PresenceChange {
-        try await database.write { tx in
-            _ = try await lockedAgent(agentID, on: try tx.sql())
-            return try await change(agentID, to: presence, byHaven: false, at: self.now(), tx: tx)
-        }
+        try await database.write { tx in try await change(agentID, to: presence, byHaven: false, at: self.now(), tx: tx) }
     }
 
     public func recordActivity(of agentID: UUID) async throws -> PresenceChange? {
@@ -245,14 +242,16 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         }
     }
 
-    /// Sets the agent's presence (their row locked by the caller); away and offline take back their offers, and
-    /// offline returns their tickets to queues whose offline policy says so.
+    /// Sets the agent's presence; the UPDATE takes their row lock, so their claims wait for it. Away and offline take
+    /// back their offers, and offline returns their tickets to queues whose offline policy says so. An agent switched
+    /// off may only go offline (which switching off does).
     func change(_ agentID: UUID, to presence: Presence, byHaven: Bool, at now: Date, tx: any Database) async throws -> PresenceChange {
         let sql = try tx.sql()
-        try await sql.raw("""
+        guard try await sql.raw("""
             UPDATE agents SET presence = \(bind: presence.rawValue), presence_at = \(bind: now), presence_by_haven = \(bind: byHaven)
-            WHERE id = \(bind: agentID)
-            """).run()
+            WHERE id = \(bind: agentID) AND (active = \(bind: true) OR \(bind: presence == .offline)) RETURNING id
+            """).first() != nil
+        else { throw RecordNotFound(kind: "agent", reference: agentID.uuidString.lowercased()) }
         var change = PresenceChange(presence: presence, requeued: 0, withdrawn: 0)
         guard presence != .online else { return change }
         // Haven's own change is the system's; the agent's, theirs.
