@@ -14,13 +14,12 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   7. "Sign out everywhere" ends every session of the agent.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
-import email, email.policy, os, subprocess, sys, tempfile, time
+import email, email.policy, os, subprocess, sys, tempfile, time, traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from selenium.webdriver.support import expected_conditions
 from axe_selenium_python import Axe
 
 from e2e_support import Checks, free_port, listening, session_cookie, wait
@@ -75,10 +74,20 @@ def navigate(action):
     """Clicks or submits, and waits for the next page (a form's answer is a redirect and a new page)."""
     page = driver.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
-    # The old page is gone; wait for the new one to finish loading too (a redirect to an anchor once raced a lookup:
-    # "Node with given id does not belong to the document").
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def gone(_):
+        # Chrome answers a look at a node of a document being replaced with "Node with given id does not belong to the
+        # document", not as stale: that is gone too (it failed a clean-clone run once, after the "take" form).
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 15).until(gone)
+    # The old page is gone; wait for the new one to finish loading too (a redirect to an anchor once raced a lookup).
+    WebDriverWait(driver, 15, ignored_exceptions=[WebDriverException]).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def settled(read, attempts=3):
@@ -291,6 +300,9 @@ try:
     print("%d passed, 0 failed" % check.passed)
 except Exception as error:
     print("FAILED:", error)
+    # Where in this script, so a failure seen once on CI can be placed.
+    print("at:", " ← ".join("line %d" % frame.lineno for frame in traceback.extract_tb(error.__traceback__)
+                                if frame.filename == __file__))
     if driver:
         driver.save_screenshot(os.path.join(work, "failure.png"))
         print("screenshot:", os.path.join(work, "failure.png"), "page:", driver.current_url)
