@@ -1,4 +1,5 @@
 @testable import HavenStorage
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -28,6 +29,22 @@ final class BatchLog: Sendable {
         #expect(batches.flatMap { $0 }.sorted() == Array(0..<100))
         #expect(batches.allSatisfy { $0.count <= 8 })
         #expect(batches.contains { $0.count > 1 }, "100 concurrent requests were written one by one: \(batches.map(\.count))")
+    }
+
+    @Test func batchesRunOnTheWritersEventLoopWhenGivenItsExecutor() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let commit = GroupCommit<Int, Bool>(maxBatch: 4, executor: EventLoopTaskExecutor(loop)) { batch in
+            let before = loop.inEventLoop
+            try await Task.sleep(for: .milliseconds(1))  // and after an await: resumed there, not on the shared threads
+            return batch.map { _ in .success(before && loop.inEventLoop) }
+        }
+        let onLoop = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            for request in 0..<20 { tasks.addTask { try await commit.submit(request) } }
+            return try await tasks.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(onLoop == Array(repeating: true, count: 20))
+        try await group.shutdownGracefully()
     }
 
     @Test func aRequestThatBreaksItsBatchFailsAloneAndTheOthersAreWritten() async throws {

@@ -18,10 +18,13 @@ actor GroupCommit<Request: Sendable, Response: Sendable> {
     private var draining = false
     private let maxBatch: Int
     private let work: Work
+    private let executor: (any TaskExecutor)?
 
-    init(maxBatch: Int, work: @escaping Work) {
+    /// `executor`: where the batches' code runs (`HavenDatabase.writerExecutor`); nil for Swift's shared threads.
+    init(maxBatch: Int, executor: (any TaskExecutor)? = nil, work: @escaping Work) {
         precondition(maxBatch > 0)
         self.maxBatch = maxBatch
+        self.executor = executor
         self.work = work
     }
 
@@ -45,16 +48,24 @@ actor GroupCommit<Request: Sendable, Response: Sendable> {
         draining = false
     }
 
+    /// The batch's code in a task of its own on `executor`; this actor's own code (queueing requests) stays on the
+    /// shared threads, where the callers are.
+    private func perform(_ requests: [Request]) async throws -> [Result<Response, any Error>] {
+        guard let executor else { return try await work(requests) }
+        let work = self.work
+        return try await Task(executorPreference: executor) { try await work(requests) }.value
+    }
+
     private func run(_ requests: [Request]) async -> [Result<Response, any Error>] {
         do {
-            let results = try await work(requests)
+            let results = try await perform(requests)
             precondition(results.count == requests.count, "GroupCommit work must answer every request")
             return results
         } catch {
             guard requests.count > 1 else { return [.failure(error)] }
             var results: [Result<Response, any Error>] = []
             for request in requests {
-                do { results += try await work([request]) } catch { results.append(.failure(error)) }
+                do { results += try await perform([request]) } catch { results.append(.failure(error)) }
             }
             return results
         }

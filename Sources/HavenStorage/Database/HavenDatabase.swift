@@ -43,6 +43,9 @@ public final class HavenDatabase: Sendable {
     private let writerDatabases: Databases
     private let readerDatabases: Databases
     private let writerGroup: MultiThreadedEventLoopGroup?
+    /// On SQLite, the writer connection's event loop as a task executor: batched writes run their code there
+    /// (see `EventLoopTaskExecutor`). Nil on PostgreSQL, whose connections are spread over every loop.
+    let writerExecutor: (any TaskExecutor)?
     private let logger: Logger
 
     public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 8) throws {
@@ -55,6 +58,7 @@ public final class HavenDatabase: Sendable {
             let path = (directory as NSString).appendingPathComponent("haven.sqlite")
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             writerGroup = group
+            writerExecutor = EventLoopTaskExecutor(group.next())
             writerDatabases = Databases(threadPool: threadPool, on: group)
             writerDatabases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             // fluent-sqlite-driver opens one connection per event loop: one reader per core.
@@ -62,6 +66,7 @@ public final class HavenDatabase: Sendable {
             readerDatabases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url):
             writerGroup = nil
+            writerExecutor = nil
             let configuration = try SQLPostgresConfiguration(url: url)
             writerDatabases = Databases(threadPool: threadPool, on: MultiThreadedEventLoopGroup.singleton)
             writerDatabases.use(

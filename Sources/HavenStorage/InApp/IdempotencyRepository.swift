@@ -108,8 +108,8 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
     public init(database: HavenDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.now = now
-        claims = GroupCommit(maxBatch: 64) { batch in try await Self.claim(batch, at: now(), on: database) }
-        finishes = GroupCommit(maxBatch: 64) { batch in try await Self.finish(batch, on: database) }
+        claims = GroupCommit(maxBatch: 64, executor: database.writerExecutor) { batch in try await Self.claim(batch, at: now(), on: database) }
+        finishes = GroupCommit(maxBatch: 64, executor: database.writerExecutor) { batch in try await Self.finish(batch, on: database) }
     }
 
     public func claim(scope: String, key: String, requestHash: String) async throws -> IdempotencyClaim {

@@ -17,7 +17,7 @@ public struct SQLTicketRepository: TicketRepository {
         self.now = now
         self.outboundMail = outboundMail
         let writer = TicketWriter(database: database, now: now, outboundMail: outboundMail)
-        writes = GroupCommit(maxBatch: TicketWriter.maxBatch) { try await writer.write($0) }
+        writes = GroupCommit(maxBatch: TicketWriter.maxBatch, executor: database.writerExecutor) { try await writer.write($0) }
     }
 
     // MARK: - Create
