@@ -14,7 +14,7 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   7. "Sign out everywhere" ends every session of the agent.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
-import email, email.policy, os, subprocess, sys, tempfile, time, traceback
+import email, email.policy, os, sqlite3, subprocess, sys, tempfile, time, traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -43,7 +43,9 @@ port = free_port()
 base = "http://127.0.0.1:%d" % port
 server = subprocess.Popen(
     [haven, "serve", "--demo", "--data-dir", os.path.join(work, "data"), "--port", str(port), "--log-level", "warning",
-     "--smtp-url", "smtp://127.0.0.1:%d?starttls=off&timeout=30" % smtp_port, "--mail-from", "Haven Support <support@haven.test>"],
+     "--smtp-url", "smtp://127.0.0.1:%d?starttls=off&timeout=30" % smtp_port, "--mail-from", "Haven Support <support@haven.test>",
+     # Presence follows the agent: an idle agent is set away after a minute (step 8).
+     "--away-after", "1"],
     stdout=subprocess.DEVNULL)
 
 options = webdriver.ChromeOptions()
@@ -109,6 +111,12 @@ def sign_in(email, password="haven-demo-2026"):
     navigate(driver.find_element(By.CSS_SELECTOR, ".signin-form button").click)
 
 
+def presence_of(email):
+    """The agent's presence as stored, read beside Haven (SQLite in WAL mode lets another reader in)."""
+    with sqlite3.connect("file:%s?mode=ro" % os.path.join(work, "data", "haven.sqlite"), uri=True, timeout=5) as db:
+        return db.execute("SELECT presence, presence_by_haven FROM agents WHERE email = ?", (email,)).fetchone()
+
+
 def post_form_value(form_selector, name, value):
     Select(driver.find_element(By.CSS_SELECTOR, form_selector + " [name=%s]" % name)).select_by_value(value)
 
@@ -118,6 +126,13 @@ try:
     service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(20)
+
+    # 8 begins: Juliette signs in in a browser of her own and leaves her inbox open, idle, while the rest runs.
+    idle = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"))
+    main_driver, driver = driver, idle
+    sign_in("juliette@haven.demo")
+    check(presence_of("juliette@haven.demo")[0] == "online", "an agent who signs in is online")
+    driver = main_driver
 
     # 1. Sign in.
     driver.get(base + "/inbox")
@@ -297,6 +312,23 @@ try:
         check("/login" in other.current_url, "'sign out everywhere' ends the other browser's session")
     finally:
         other.quit()
+
+    # 8. Presence follows the agent: Juliette, idle for a minute, is set away by Haven; a key pressed on her open
+    # page says she is back (over the page's socket), and her presence menu follows without a reload.
+    try:
+        wait("Haven to set the idle agent away", lambda: presence_of("juliette@haven.demo") == ("away", 1), seconds=120)
+        check(True, "an agent idle for a minute is set away by Haven")
+        # Her page is not told she went away (she is not looking); it shows what it was opened with. Showing "away"
+        # here makes the menu's change below the page's own doing, from the server's frame.
+        idle.execute_script("document.getElementById('presence-select').value = 'away'")
+        idle.find_element(By.TAG_NAME, "body").send_keys("x")
+        wait("the agent to be back online", lambda: presence_of("juliette@haven.demo") == ("online", 0), seconds=15)
+        check(True, "a key pressed on the open page brings her back online")
+        wait("the page's presence menu to follow", lambda: idle.execute_script("return document.getElementById('presence-select').value") == "online",
+             seconds=15)
+        check(True, "her page's presence menu says online again, without a reload")
+    finally:
+        idle.quit()
     print("%d passed, 0 failed" % check.passed)
 except Exception as error:
     print("FAILED:", error)
