@@ -11,7 +11,9 @@ binary on SQLite with the demo data and a real SMTP server (scripts/smtp-sink.py
   5. the Arabic workspace is laid out right to left; the reply box follows the customer's language;
   6. axe-core finds no serious or critical accessibility violation on the sign-in, inbox and ticket pages
      (English and Arabic) and the admin pages; a sample ticket is tried against the demo's routing;
-  7. "Sign out everywhere" ends every session of the agent.
+  7. "Sign out everywhere" ends every session of the agent;
+  8. an agent idle on her open inbox (a second browser, from the start) is set away by Haven after a minute, and a
+     key pressed on that page brings her back online, the page's presence menu following without a reload.
 
 Usage: e2e-workspace.py PATH/TO/haven [--screenshots DIR]"""
 import email, email.policy, os, sqlite3, subprocess, sys, tempfile, time, traceback
@@ -52,7 +54,7 @@ options = webdriver.ChromeOptions()
 for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=en-US"]:
     options.add_argument(argument)
 options.binary_location = "/usr/bin/chromium"
-driver = None
+driver = idle = main_driver = None
 
 
 def accessible(name):
@@ -329,6 +331,7 @@ try:
         check(True, "her page's presence menu says online again, without a reload")
     finally:
         idle.quit()
+        idle = None
     print("%d passed, 0 failed" % check.passed)
 except Exception as error:
     print("FAILED:", error)
@@ -340,7 +343,14 @@ except Exception as error:
         print("screenshot:", os.path.join(work, "failure.png"), "page:", driver.current_url)
     sys.exit(1)
 finally:
-    if driver:
-        driver.quit()
+    browsers = []  # each once: `driver` may be the main browser, the idle one, or one already closed
+    for browser in (driver, idle, main_driver):
+        if browser and all(browser is not seen for seen in browsers):
+            browsers.append(browser)
+    for browser in browsers:
+        try:
+            browser.quit()
+        except WebDriverException:
+            pass
     server.terminate()
     sink.terminate()

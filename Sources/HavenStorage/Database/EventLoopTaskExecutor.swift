@@ -5,8 +5,8 @@ import NIOCore
 /// Why: SQLite's writer connection completes every statement on its own event loop, and an `await` on it
 /// resumes the writing task on Swift's shared cooperative threads, two on this hardware. Under a thousand
 /// open chats each resumption waited its turn behind the connections' tasks, so a batch's dozen statements
-/// took 70–220 ms whatever its size. A group commit's drain preferring this executor runs between its
-/// statements on the writer's loop itself: nothing to wait for but the database.
+/// took 70–220 ms whatever its size. A group commit's batch run as a task preferring this executor resumes between
+/// its statements on the writer's loop itself (`GroupCommit.perform`): nothing to wait for but the database.
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
