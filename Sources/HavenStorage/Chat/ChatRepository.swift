@@ -123,6 +123,7 @@ public struct SQLChatRepository: ChatRepository {
     static let chatTypes = ["message.added", "assignee.changed", "chat.ended"]
 
     public func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage {
+        if let page = Self.recentPage(database.changes.recent.after(seq, ticket: ticket), after: seq, for: side, limit: limit) { return page }
         let sql = try database.reader.sql()
         // Every woken connection runs this: one query for the events with their messages and authors' names (a
         // message's row has the seq of its `message.added` event); files and the names of agents joining or leaving
@@ -178,6 +179,26 @@ public struct SQLChatRepository: ChatRepository {
             entries.append(entry)
         }
         return ChatEntriesPage(entries: entries, through: read.last?.seq ?? seq, more: rows.count == limit)
+    }
+
+    /// The page from what this node just committed (`RecentTicketEvents`), when that is all of it and needs nothing
+    /// more from the database: customers' lines and notes without files, an ended chat. An agent's line (their
+    /// name), an agent joining or leaving, or files: nil, and the page is read.
+    static func recentPage(_ events: [RecentTicketEvents.Event]?, after seq: Int, for side: ChatParty, limit: Int) -> ChatEntriesPage? {
+        guard let events, !events.isEmpty, events.count <= limit else { return nil }
+        var entries: [ChatEntry] = []
+        for event in events where chatTypes.contains(event.change.type) {
+            if case .messageAdded(_, let author, _) = event.change, author.kind == .agent { return nil }
+            guard var entry = ChatEntry.from(event.change, seq: event.seq, at: event.at, for: side, agentName: { _ in nil }) else { continue }
+            if entry.kind == .joined || entry.kind == .left { return nil }
+            if entry.kind == .message {
+                guard let message = event.message, message.files == 0 else { return nil }
+                entry.text = message.body
+                entry.clientID = message.clientID
+            }
+            entries.append(entry)
+        }
+        return ChatEntriesPage(entries: entries, through: events.last!.seq, more: false)
     }
 
     private func agentNames(_ ids: [UUID], on sql: any SQLDatabase) async throws -> [UUID: String] {

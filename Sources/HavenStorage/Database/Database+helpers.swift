@@ -22,7 +22,10 @@ extension HavenDatabase {
                     }
                 }
                 let ids = touched.all
-                if !ids.isEmpty { changes.deliver(.changed(ids)) }
+                if !ids.isEmpty {
+                    changes.recent.add(touched.recent)
+                    changes.deliver(.changed(ids))
+                }
                 return result
             } catch let error as any DatabaseError where isPostgres && error.isConstraintFailure && attempt < 5 {
                 attempt += 1

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import HavenCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -20,6 +21,8 @@ public final class TicketChanges: Sendable {
 
     /// This process's id: a node skips its own notices coming back from PostgreSQL (it told its listeners already).
     public let node = UUID()
+    /// What this node committed lately (`RecentTicketEvents`): filled before the wake-ups go out.
+    public let recent = RecentTicketEvents()
     private let listeners = NIOLockedValueBox<[Listener]>([])
 
     public init() {}
@@ -83,19 +86,56 @@ final class TouchedTickets: @unchecked Sendable {
     @TaskLocal static var current: TouchedTickets?
     private let lock = NIOLock()
     private var ids: [UUID] = []
+    private var events: [(ticket: UUID, seq: Int, type: String, payload: String, at: Date)] = []
+    private var messages: [MessageKey: RecentTicketEvents.Message] = [:]
 
-    func add<S: Sequence>(_ tickets: S) where S.Element == UUID {
-        lock.withLock { for id in tickets where !ids.contains(id) { ids.append(id) } }
+    private struct MessageKey: Hashable {
+        var ticket: UUID
+        var seq: Int
+    }
+
+    func add(_ appended: [TicketEventModel]) {
+        lock.withLock {
+            for event in appended {
+                if !ids.contains(event.ticketID) { ids.append(event.ticketID) }
+                events.append((event.ticketID, event.seq, event.type, event.payload, event.createdAt))
+            }
+        }
+    }
+
+    /// Messages written with their `message.added` events (same ticket and seq), for `RecentTicketEvents`.
+    func add(_ written: [MessageModel]) {
+        lock.withLock {
+            for message in written {
+                guard let id = message.id else { continue }
+                messages[MessageKey(ticket: message.ticketID, seq: message.seq)] =
+                    RecentTicketEvents.Message(id: id, body: message.body, clientID: message.clientID, files: message.attachmentCount)
+            }
+        }
     }
 
     var all: [UUID] { lock.withLock { ids } }
+
+    /// The events as `RecentTicketEvents` keeps them (an event whose payload does not read is left out: a reader then
+    /// finds a gap and reads the database).
+    var recent: [UUID: [RecentTicketEvents.Event]] {
+        lock.withLock {
+            var recent: [UUID: [RecentTicketEvents.Event]] = [:]
+            for event in events {
+                guard let change = try? TicketChange(type: event.type, payloadJSON: event.payload) else { continue }
+                recent[event.ticket, default: []].append(RecentTicketEvents.Event(
+                    seq: event.seq, change: change, at: event.at, message: messages[MessageKey(ticket: event.ticket, seq: event.seq)]))
+            }
+            return recent
+        }
+    }
 }
 
 /// The one way events are appended to tickets' logs.
 enum TicketEventLog {
     static func append(_ events: [TicketEventModel], on tx: any Database) async throws {
         try await events.insert(on: tx)
-        TouchedTickets.current?.add(events.map(\.ticketID))
+        TouchedTickets.current?.add(events)
     }
 }
 

@@ -88,6 +88,7 @@ struct MessageAppendWriter: Sendable {
         guard !accepted.isEmpty else { return results }
 
         try await accepted.map(\.message).insert(on: tx)
+        TouchedTickets.current?.add(accepted.map(\.message))
         try await TicketSearch.index(accepted.map { ($0.ticketID, $0.search) }, on: tx.sql())
         let mails = accepted.compactMap { entry in entry.mail.map { (entry, $0) } }
         try await mails.map { MailMessageModel($1, ticketID: $0.ticketID, messageID: $0.message.id, at: now) }.insert(on: tx)
