@@ -194,10 +194,11 @@ struct MessageAppendWriter: Sendable {
             case .number(let number): numbers.append(number)
             }
         }
-        let found = try await TicketModel.query(on: tx).group(.or) { group in
-            if !ids.isEmpty { group.filter(\.$id ~~ ids) }
-            if !numbers.isEmpty { group.filter(\.$number ~~ numbers) }
-        }.all()
+        var which: [SQLQueryString] = []
+        if !ids.isEmpty { which.append("id IN (\(binds: ids))") }
+        if !numbers.isEmpty { which.append("number IN (\(binds: numbers))") }
+        guard !which.isEmpty else { return Tickets() }
+        let found = try await tx.sql().raw("SELECT * FROM tickets WHERE " + which.joined(separator: " OR ")).all().map(TicketModel.read)
         var tickets = Tickets()
         for ticket in found {
             tickets.byID[ticket.id!] = ticket

@@ -85,7 +85,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             query += " AND " + Self.qualified(me, queues: queues, now: now)
             query += " ORDER BY t.priority_rank DESC, t.priority_score DESC, t.number ASC LIMIT 1" + claimRows
             // The row as locked is the ticket: no second read.
-            guard let ticket = try await sql.raw(query).first()?.decode(fluentModel: TicketModel.self)
+            guard let ticket = try await sql.raw(query).first().map(TicketModel.read)
             else { return (nil, "No ticket you can take is waiting in your queues.") }
             let queue = queues.first { $0.id == ticket.queueID }!
             let why = Assignment.qualification(of: me, for: Self.assignable(ticket), queue: queue.assignment, now: now)?.description ?? "in your queue"
@@ -138,7 +138,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 var agents = try await candidates(in: queue.id!, on: sql, tx: tx)
                 guard !agents.isEmpty else { continue }
                 for row in rows {
-                    let ticket = try row.decode(fluentModel: TicketModel.self)
+                    let ticket = try TicketModel.read(row)
                     var assignable = Self.assignable(ticket)
                     assignable.market = try row.decode(column: "requester_market", as: String?.self)
                     guard let (agent, why) = Assignment.choose(for: assignable, among: agents, queue: policy, now: now) else { continue }
@@ -166,7 +166,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 """ + claimRows).all()
             var expired = 0
             for row in rows {
-                let ticket = try row.decode(fluentModel: TicketModel.self)
+                let ticket = try TicketModel.read(row)
                 guard let agent = ticket.offeredTo else { continue }
                 try await endOffer(ticket, agent: agent, outcome: .expired, actor: .system, at: now, tx: tx)
                 expired += 1
@@ -183,7 +183,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             case .id(let id): "t.id = \(bind: id)"
             case .number(let number): "t.number = \(bind: number)"
             }
-            guard let ticket = try await sql.raw("SELECT t.* FROM tickets t WHERE " + condition + lockRow).first()?.decode(fluentModel: TicketModel.self)
+            guard let ticket = try await sql.raw("SELECT t.* FROM tickets t WHERE " + condition + lockRow).first().map(TicketModel.read)
             else { throw RecordNotFound(kind: "ticket", reference: ref.description) }
             let now = self.now()
             guard ticket.offeredTo == agentID, let expires = ticket.offerExpiresAt, expires > now else {
@@ -258,7 +258,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         let actor = byHaven ? Actor.system : Actor.agent(agentID.uuidString.lowercased())
         let offers = try await sql.raw("SELECT t.* FROM tickets t WHERE t.offered_to = \(bind: agentID)" + lockRow).all()
         for row in offers {
-            let ticket = try row.decode(fluentModel: TicketModel.self)
+            let ticket = try TicketModel.read(row)
             try await endOffer(ticket, agent: agentID, outcome: .withdrawn, actor: actor, at: now, tx: tx)
             change.withdrawn += 1
         }
@@ -270,7 +270,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
             AND t.queue_id IN (\(binds: requeueing))
             """ + lockRow).all()
         for row in held {
-            let ticket = try row.decode(fluentModel: TicketModel.self)
+            let ticket = try TicketModel.read(row)
             let state = SQLTicketRepository.state(of: ticket)
             try await SQLTicketRepository.record(try state.changes(applying: TicketPatch(assigneeID: .some(nil))), on: ticket, actor: actor, at: now, tx: tx)
             change.requeued += 1

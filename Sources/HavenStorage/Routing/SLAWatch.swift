@@ -33,7 +33,7 @@ public struct SQLSLAWatchRepository: SLAWatchRepository {
             guard !rows.isEmpty else { return 0 }
             let policies = try await SettingsDocument.read(SQLRoutingRepository.policiesKey, as: [SLAPolicy].self, on: sql) ?? []
             for row in rows {
-                let ticket = try row.decode(fluentModel: TicketModel.self)
+                let ticket = try TicketModel.read(row)
                 try await check(ticket, policies: policies, now: now, tx: tx)
             }
             return rows.count

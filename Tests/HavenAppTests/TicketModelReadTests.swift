@@ -1,0 +1,41 @@
+import FluentKit
+import Foundation
+@testable import HavenStorage
+import SQLKit
+import Testing
+
+/// The hot paths read tickets with `TicketModel.read` (no reflection); it must read every field, as Fluent does.
+@Suite(.serialized) struct TicketModelReadTests {
+    @Test func readsEveryFieldOfTheModel() {
+        #expect(TicketModel.readColumns.map(\.name).sorted() == TicketModel.keys.map(\.description).sorted())
+    }
+
+    @Test func readsARowAsFluentDoes() async throws {
+        // Only when every field has a reader: an unread field would stop the comparison below with a crash.
+        guard TicketModel.readColumns.map(\.name).sorted() == TicketModel.keys.map(\.description).sorted() else { return }
+        try await withApp { app, client in
+            let created = try await client.createTicket(app.admin, ticketBody("My account was hacked"))
+            let id = try #require((created["id"] as? String).flatMap(UUID.init(uuidString:)))
+            let sql = try app.services.database.writer.sql()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            func compare() async throws {
+                let row = try #require(try await sql.raw("SELECT t.* FROM tickets t WHERE t.id = \(bind: id)").first())
+                let fluent = try row.decode(fluentModel: TicketModel.self), fast = try TicketModel.read(row)
+                #expect(String(decoding: try encoder.encode(fast), as: UTF8.self) == String(decoding: try encoder.encode(fluent), as: UTF8.self))
+                #expect(fast.$id.exists)
+            }
+            try await compare()
+            // Every optional column given a value.
+            let at = Date(timeIntervalSince1970: 1_800_000_000.25)
+            try await sql.raw("""
+                UPDATE tickets SET assignee_id = \(bind: app.admin.agent.id), offered_to = \(bind: app.admin.agent.id), offer_expires_at = \(bind: at),
+                passed_by = '[]', sla_policy = 'Standard', sla_due_at = \(bind: at), sla_state = 'running', sla_check_at = \(bind: at),
+                topic = 'account_access', suggested_topic = 'account_access', topic_confidence = 0.75, details = '{"category":"bug"}',
+                priority_reasons = '["risk"]', routing_reason = 'default queue', queued_at = \(bind: at), language = 'pt-BR'
+                WHERE id = \(bind: id)
+                """).run()
+            try await compare()
+        }
+    }
+}
