@@ -141,14 +141,15 @@ async def two_nodes():
                         return time.time()
                 raise AssertionError("no entry %r" % text)
 
+            # Within 1.5 s: a lost notice would still arrive by the chats' 5 s catch-up, and a 5 s bound hid one.
             sent = time.time()
             await agent.send(json.dumps({"type": "send", "id": "b-1", "text": "أهلا عمر، أنا أتحقق الآن"}))
             arrived = await next_entry(customer, "أهلا عمر، أنا أتحقق الآن")
-            check(arrived - sent < 5, "the agent on node B reaches the customer on node A (%.0f ms)" % ((arrived - sent) * 1000))
+            check(arrived - sent < 1.5, "the agent on node B reaches the customer on node A (%.0f ms)" % ((arrived - sent) * 1000))
             sent = time.time()
             await customer.send(json.dumps({"type": "send", "id": "a-1", "text": "شكرا"}))
             arrived = await next_entry(agent, "شكرا")
-            check(arrived - sent < 5, "the customer on node A reaches the agent on node B (%.0f ms)" % ((arrived - sent) * 1000))
+            check(arrived - sent < 1.5, "the customer on node A reaches the agent on node B (%.0f ms)" % ((arrived - sent) * 1000))
     finally:
         for node in (node_a, node_b):
             node.terminate()

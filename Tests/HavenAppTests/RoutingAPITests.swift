@@ -1,9 +1,10 @@
 import Foundation
 import HavenApp
 import HavenCore
-import HavenStorage
+@testable import HavenStorage
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 /// Routing rules, SLA policies, assignment (pull, push, presence) through the API, on the real app and database.
@@ -286,6 +287,12 @@ import Testing
             #expect((try await next(ana)["ticket"] as? [String: Any])?["id"] as? String == high["id"] as? String)
             #expect((try await next(bob)["ticket"] as? [String: Any])?["id"] as? String == english["id"] as? String)
             #expect(try await next(bob)["reason"] as? String == "No ticket you can take is waiting in your queues.")
+            // A claim stamps the agent's last assignment ("longest idle" reads it); asking and getting nothing does not.
+            func lastAssigned(_ agent: SignedIn) async throws -> Date? {
+                try await app.services.database.reader.sql().raw("SELECT last_assigned_at FROM agents WHERE id = \(bind: agent.agent.id)")
+                    .first()?.decode(column: "last_assigned_at", as: Date?.self)
+            }
+            let anaStamp = try #require(try await lastAssigned(ana)), bobStamp = try #require(try await lastAssigned(bob))
             // Capacity: with room for one ticket, Ana holds one and gets no more.
             try await client.execute(
                 uri: "/api/v1/agents/ana@haven.test/routing", method: .patch, headers: app.admin.header, body: json(["capacity": ["chat": 0, "ticket": 1]])
@@ -296,6 +303,8 @@ import Testing
             let relaxed = try await next(bob)
             #expect((relaxed["ticket"] as? [String: Any])?["id"] as? String == normal["id"] as? String)
             #expect(relaxed["reason"] as? String == "waited over 10 min: offered in en; the customer writes pt-BR")
+            #expect(try await lastAssigned(ana) == anaStamp)
+            #expect(try await lastAssigned(bob).map { $0.timeIntervalSince(bobStamp) >= 600 } == true)
             // Going offline returns their tickets to the queue (the queue's policy is requeue).
             try await client.execute(uri: "/api/v1/agents/me/presence", method: .put, headers: bob.header, body: json(["presence": "offline"])) {
                 let change = try object($0)

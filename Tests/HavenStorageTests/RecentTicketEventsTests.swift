@@ -37,6 +37,19 @@ import Testing
         #expect(recent.after(3, ticket: ticket)?.map(\.seq) == [4, 5, 6])
     }
 
+    @Test func anotherNodesChangeIsReadFromTheDatabase() {
+        let recent = RecentTicketEvents(), other = UUID()
+        recent.add([ticket: [line(3), line(4)], other: [line(1)]])
+        // Another node wrote after seq 4: the run 3–4 is no longer the end of the log.
+        recent.forget([ticket])
+        #expect(recent.after(2, ticket: ticket) == nil)
+        #expect(recent.after(0, ticket: other)?.map(\.seq) == [1])
+        // This node writes seq 6 after reading the other node's 5: 6 alone is known, so only a cursor at 5 takes it.
+        recent.add([ticket: [line(6)]])
+        #expect(recent.after(4, ticket: ticket) == nil)
+        #expect(recent.after(5, ticket: ticket)?.map(\.seq) == [6])
+    }
+
     @Test func keepsTheLatestPerTicketAndForgetsTheOldestTickets() {
         let recent = RecentTicketEvents()
         recent.add([ticket: (1...(RecentTicketEvents.perTicket + 8)).map { line($0) }])

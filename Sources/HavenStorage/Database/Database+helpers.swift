@@ -12,19 +12,17 @@ extension HavenDatabase {
         var attempt = 0
         while true {
             do {
-                // The tickets the body appends events to are noted as it runs, and announced once committed.
+                // The tickets the body appends events to are noted as it runs, and announced once committed (to other nodes
+                // by `ChangedTicketsNotifier`).
                 let touched = TouchedTickets()
                 let result = try await writer.transaction { tx in
-                    try await TouchedTickets.$current.withValue(touched) {
-                        let result = try await body(tx)
-                        try await self.notifyTouched(touched, on: tx)
-                        return result
-                    }
+                    try await TouchedTickets.$current.withValue(touched) { try await body(tx) }
                 }
                 let ids = touched.all
                 if !ids.isEmpty {
                     changes.recent.add(touched.recent)
                     changes.deliver(.changed(ids))
+                    await notifier?.add(ids)
                 }
                 return result
             } catch let error as any DatabaseError where isPostgres && error.isConstraintFailure && attempt < 5 {

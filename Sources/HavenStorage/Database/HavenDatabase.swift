@@ -46,6 +46,8 @@ public final class HavenDatabase: Sendable {
     /// On SQLite, the writer connection's event loop as a task executor: batched writes run their code there
     /// (see `EventLoopTaskExecutor`). Nil on PostgreSQL, whose connections are spread over every loop.
     let writerExecutor: (any TaskExecutor)?
+    /// On PostgreSQL, sends other nodes the tickets this node's commits changed (nil on SQLite: one node).
+    let notifier: ChangedTicketsNotifier?
     private let logger: Logger
 
     public init(location: DatabaseLocation, logger: Logger, poolSize: Int = 8) throws {
@@ -59,6 +61,7 @@ public final class HavenDatabase: Sendable {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             writerGroup = group
             writerExecutor = EventLoopTaskExecutor(group.next())
+            notifier = nil
             writerDatabases = Databases(threadPool: threadPool, on: group)
             writerDatabases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
             // fluent-sqlite-driver opens one connection per event loop: one reader per core.
@@ -72,6 +75,7 @@ public final class HavenDatabase: Sendable {
             writerDatabases.use(
                 .postgres(configuration: configuration, maxConnectionsPerEventLoop: poolSize, sqlLogLevel: .trace), as: .psql)
             readerDatabases = writerDatabases
+            notifier = ChangedTicketsNotifier(databases: writerDatabases, node: changes.node, logger: logger)
         }
     }
 

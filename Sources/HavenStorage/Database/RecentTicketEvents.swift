@@ -8,7 +8,8 @@ import NIOConcurrencyHelpers
 /// line, a third of the work at a thousand chats). A connection now takes the line from here when this node
 /// committed everything after what the connection has sent; anything else (a gap, a name to look up, files, another
 /// node's write) is read from the database as before. Entries are added after their commit and before its wake-up,
-/// so a woken connection finds them.
+/// so a woken connection finds them. A run kept here is complete only as far as this node knows: another node's
+/// notice makes it forget the ticket before the wake-up goes out, so that wake-up reads the database.
 public final class RecentTicketEvents: Sendable {
     public struct Event: Sendable, Equatable {
         public var seq: Int
@@ -52,6 +53,14 @@ public final class RecentTicketEvents: Sendable {
                 for ticket in state.order.prefix(forgotten) { state.events[ticket] = nil }
                 state.order.removeFirst(forgotten)
             }
+        }
+    }
+
+    /// Another node changed these tickets: what is kept here may end before their logs do, so they are read from the
+    /// database until this node writes them again (see `TicketChanges.deliverFromAnotherNode`).
+    func forget(_ tickets: [UUID]) {
+        state.withLockedValue { state in
+            for ticket in tickets where state.events.removeValue(forKey: ticket) != nil { state.order.removeAll { $0 == ticket } }
         }
     }
 

@@ -13,8 +13,8 @@ import SQLKit
 ///
 /// Every write that appends to a ticket's event log goes through `TicketEventLog.append`, which notes the ticket
 /// on the transaction it runs in (`HavenDatabase.write` opens the note). After the commit, this node's listeners
-/// are called; on PostgreSQL the same transaction also says `pg_notify`, which PostgreSQL delivers to every node's
-/// `TicketChangeListener` at commit, and never for a transaction rolled back. Listeners read what changed from the
+/// are called; on PostgreSQL, `ChangedTicketsNotifier` then says `pg_notify` (many commits' tickets in one), which
+/// PostgreSQL delivers to every node's `TicketChangeListener`; a rollback is never announced. Listeners read what changed from the
 /// database: a notice carries ticket ids only, so one that arrives twice (or late) changes nothing.
 public final class TicketChanges: Sendable {
     public typealias Listener = @Sendable (TicketNotice) -> Void
@@ -34,6 +34,13 @@ public final class TicketChanges: Sendable {
     /// Tells this node's listeners.
     public func deliver(_ notice: TicketNotice) {
         for listener in listeners.withLockedValue({ $0 }) { listener(notice) }
+    }
+
+    /// Tells this node's listeners what another node committed or signalled. Its tickets are first forgotten by
+    /// `recent`: their logs now go on past what this node kept, and the wake-up must read them.
+    public func deliverFromAnotherNode(_ notice: TicketNotice) {
+        if case .changed(let tickets) = notice { recent.forget(tickets) }
+        deliver(notice)
     }
 
     /// The PostgreSQL channel notices travel on.
@@ -151,17 +158,6 @@ extension HavenDatabase {
             // A signal is a courtesy (typing); losing one is harmless.
         }
     }
-
-    /// Inside a write transaction on PostgreSQL: notices for the tickets it touched, delivered at commit.
-    func notifyTouched(_ touched: TouchedTickets, on tx: any Database) async throws {
-        guard isPostgres else { return }
-        let ids = touched.all
-        guard !ids.isEmpty else { return }
-        for start in stride(from: 0, to: ids.count, by: TicketNotice.idsPerNotice) {
-            let chunk = Array(ids[start..<min(start + TicketNotice.idsPerNotice, ids.count)])
-            try await tx.sql().raw("SELECT pg_notify(\(bind: TicketChanges.channel), \(bind: TicketNotice.changed(chunk).wire(node: changes.node)))").run()
-        }
-    }
 }
 
 /// Receives other nodes' notices on one dedicated PostgreSQL connection (`LISTEN haven_tickets`) and hands them to
@@ -201,7 +197,7 @@ public struct TicketChangeListener: Sendable {
                 logger.debug("ticket notices: listening")
                 for try await notification in notifications {
                     guard let (node, notice) = TicketNotice.read(notification.payload), node != changes.node else { continue }
-                    changes.deliver(notice)
+                    changes.deliverFromAnotherNode(notice)
                 }
             }
         } catch {
