@@ -14,8 +14,8 @@ import SQLKit
 /// Every write that appends to a ticket's event log goes through `TicketEventLog.append`, which notes the ticket
 /// on the transaction it runs in (`HavenDatabase.write` opens the note). After the commit, this node's listeners
 /// are called; on PostgreSQL, `ChangedTicketsNotifier` then says `pg_notify` (many commits' tickets in one), which
-/// PostgreSQL delivers to every node's `TicketChangeListener`; a rollback is never announced. Listeners read what changed from the
-/// database: a notice carries ticket ids only, so one that arrives twice (or late) changes nothing.
+/// PostgreSQL delivers to every node's `TicketChangeListener`; a rollback is never announced. Listeners read what
+/// changed from the database: a notice carries ticket ids only, so one that arrives twice (or late) changes nothing.
 public final class TicketChanges: Sendable {
     public typealias Listener = @Sendable (TicketNotice) -> Void
 
