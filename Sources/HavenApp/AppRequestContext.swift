@@ -18,6 +18,8 @@ public struct AppRequestContext: RequestContext {
     var offers: [OfferSummary] = []
     /// The signed-in agent's own exposure count and whether a break is due, shown on every workspace page.
     var exposure: ExposureSummary?
+    /// The workspace's change mark when the request came in, before the page read anything (`WorkspaceHub.mark`).
+    var changesMark = ""
     /// A workspace form's fields, read and checked against forgery by `WebSessionMiddleware`.
     public var form: [String: String] = [:]
     /// Files a workspace form sent (`multipart/form-data`): a reply's attachments.

@@ -170,7 +170,7 @@ public func buildRouter(_ services: HavenServices, configuration: HavenConfigura
     signIn.addPublicRoutes(to: router)
     let workspace = router.group().add(
         middleware: WebSessionMiddleware(
-            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, activity: services.activity,
+            sessions: services.webSessions, inbox: services.inbox, wellbeing: services.wellbeing, activity: services.activity, hub: services.workspaceHub,
             policy: configuration.wellbeing, now: services.now,
             maxUploadBytes: services.attachmentStore.maxBytes + WebSessionMiddleware.maxFormBytes))
     signIn.addRoutes(to: workspace)

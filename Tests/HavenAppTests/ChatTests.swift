@@ -69,14 +69,16 @@ final class ChatProbe: Sendable {
         outgoing.yield(String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self))
     }
 
-    /// The next frame of `type` (frames of other types before it are skipped), or a failure after `timeout`.
-    func next(_ type: String, timeout: Duration = .seconds(5)) async throws -> [String: Any] {
+    /// The next frame of `type` (frames of other types before it are skipped), or a failure after `timeout` (generous:
+    /// with the whole suite running at once on two cores, a frame has taken over 5 s).
+    func next(_ type: String, timeout: Duration = .seconds(20)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let frame = await box.take(type) { return Self.parse(frame) }
             if await box.closed { break }
             try await Task.sleep(for: .milliseconds(5))
         }
+        if let frame = await box.take(type) { return Self.parse(frame) }
         Issue.record("no \(type) frame within \(timeout); got \(await box.recent())")
         throw CancellationError()
     }

@@ -60,6 +60,39 @@ import Testing
         }
     }
 
+    /// A change committed after a page was read but before its socket listened (a chat started while the inbox loads)
+    /// is not missed: the socket compares the page's change mark and tells it to refresh; a page up to date is left alone.
+    @Test func aChangeBeforeThePagesSocketListenedStillRefreshesIt() async throws {
+        try await withApp(live: true) { app, client in
+            let port = try #require(client.port)
+            let ana = try await addAgent(app.services, email: "ana@haven.test", name: "Ana Lima")
+            var cookie = try await ChatTests.agentCookie(app, agent: ana)
+            let mark: @Sendable (HTTPFields) async throws -> String = { headers in
+                var headers = headers
+                headers[.accept] = "text/html"
+                return try await client.execute(uri: "/inbox", method: .get, headers: headers) { response in
+                    let page = String(buffer: response.body)
+                    let found = try #require(page.firstMatch(of: #/data-changes="([^"]+)"/#), "the page carries its change mark")
+                    return String(found.output.1)
+                }
+            }
+            let before = try await mark(cookie)
+            _ = try await client.createTicket(app.admin, ticketBody("Minha live caiu e não volta"))
+            let after = try await mark(cookie)
+            #expect(before != after)
+
+            let late = ChatProbe(port: port, path: "/workspace/socket", headers: cookie)
+            late.send(["type": "since", "mark": before])
+            #expect(try await late.next("changed")["tickets"] as? [String] == [])
+            cookie = try await ChatTests.agentCookie(app, agent: ana)
+            let current = ChatProbe(port: port, path: "/workspace/socket", headers: cookie)
+            current.send(["type": "since", "mark": after])
+            #expect(try await current.all("changed", within: .milliseconds(1500)).isEmpty)
+            late.close()
+            current.close()
+        }
+    }
+
     /// A key or a click on an open page (the page's `active` frame) brings back online an agent Haven had set away,
     /// and the page is told, so its presence menu follows.
     @Test func activityOnAnOpenPageBringsBackAnAgentHavenSetAway() async throws {

@@ -16,6 +16,7 @@ struct WebSessionMiddleware: RouterMiddleware {
     let inbox: any InboxRepository
     let wellbeing: any WellbeingRepository
     let activity: AgentActivity
+    let hub: WorkspaceHub
     let policy: WellbeingPolicy
     let now: @Sendable () -> Date
     /// The largest form with files (a reply's attachments, all together); other forms stay under `maxFormBytes`.
@@ -30,6 +31,7 @@ struct WebSessionMiddleware: RouterMiddleware {
             return WorkspacePage.redirect(location)
         }
         var context = context
+        context.changesMark = hub.mark
         context.agent = session.agent
         context.webSession = session
         context.locale = session.locale ?? ContactFormStrings.locale(acceptLanguage: request.headers[.acceptLanguage])

@@ -13,7 +13,7 @@ enum WorkspaceLayout {
         let values: [String: Any] = [
             "lang": locale, "dir": WorkspaceStrings.direction(locale), "t": WorkspaceStrings.mustache(locale), "head": WorkspacePage.head,
             "title": title, "content": content, "csrf": context.webSession?.csrfToken ?? "", "inInbox": inInbox, "inAdmin": inAdmin,
-            "isAdmin": agent?.has(.admin) == true,
+            "isAdmin": agent?.has(.admin) == true, "changes": context.changesMark,
             "agentName": agent?.name ?? "", "signedInAs": WorkspaceStrings.text("nav.signed_in_as", locale, agent?.email ?? ""),
             "locales": WorkspaceStrings.locales.map { ["code": $0, "name": WorkspaceStrings.names[$0]!, "current": $0 == locale] },
             "presences": Presence.allCases.map { ["value": $0.rawValue, "label": WorkspaceStrings.text("presence." + $0.rawValue, locale), "selected": $0 == presence] },

@@ -36,7 +36,7 @@ enum WorkspacePage {
         <head>{{{head}}}<title>{{title}} · Haven</title></head>
         <body>
         <a class="skip" href="#content">{{t.nav_skip}}</a>
-        <header class="top">
+        <header class="top" data-changes="{{changes}}">
         <a class="brand" href="/inbox">Haven</a>
         <nav aria-label="{{t.nav_main}}"><a href="/inbox"{{#inInbox}} aria-current="page"{{/inInbox}}>{{t.nav_inbox}}</a>{{#isAdmin}} <a href="/admin" id="nav-admin"{{#inAdmin}} aria-current="page"{{/inAdmin}}>{{t.nav_admin}}</a>{{/isAdmin}}</nav>
         <form method="post" action="/assignments/next" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="get-next" data-key="n">{{t.inbox_get_next}}</button></form>

@@ -13,6 +13,9 @@ const ticketID = page?.dataset.ticketId;
 const collision = document.getElementById("collision");
 const others = new Map(); // name → { typing, until }
 let socket = null, retry = 0, stale = false, refreshing = null, typingSent = 0;
+// The server's change mark this page was rendered at: sent on (re)connecting, so a change the socket was not there
+// to hear (while the page loaded, or while it was away) still refreshes the page.
+let mark = document.querySelector("header.top")?.dataset.changes;
 
 const send = (object) => { if (socket && socket.readyState === 1) socket.send(JSON.stringify(object)); };
 const viewing = (typing = false) => { if (number) send({ type: "viewing", ticket: number, typing }); };
@@ -24,6 +27,7 @@ async function refresh() {
   const response = await fetch(location.href, { headers: { Accept: "text/html" } });
   if (!response.ok || response.redirected) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  mark = fresh.querySelector("header.top")?.dataset.changes ?? mark;
   // On a ticket page the side list of the agent's open tickets follows too (a chat taken in another tab).
   const ids = page ? ["live-region", "mine-list"] : ["live-region", "inbox-results"];
   for (const id of ids) {
@@ -61,7 +65,7 @@ function showOthers() {
 
 function connect() {
   socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/workspace/socket");
-  socket.addEventListener("open", () => { retry = 0; viewing(); });
+  socket.addEventListener("open", () => { retry = 0; send({ type: "since", mark }); viewing(); });
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "changed") changed(message.tickets || []);

@@ -5,7 +5,9 @@ import HavenStorage
 /// One workspace page's WebSocket (`/workspace/socket`): it hears which tickets changed, at most once a second, and
 /// who else is on the ticket it shows.
 ///
-/// Client → server: `{"type":"viewing","ticket":1042,"typing":false}` (on opening a ticket, every 20 s, and when the
+/// Client → server: `{"type":"since","mark":"…"}` (on connecting: the page's `data-changes`, the changes it was rendered
+/// after; if more came since, the page is told `changed` with no ids and reads itself again),
+/// `{"type":"viewing","ticket":1042,"typing":false}` (on opening a ticket, every 20 s, and when the
 /// agent starts writing), `{"type":"active"}` (a key or a click, at most once a minute), `{"type":"ping"}`. Server →
 /// client: `{"type":"changed","tickets":["<id>", …]}`, `{"type":"presence","name":"Ana Lima","typing":true,"left":false}`,
 /// `{"type":"own_presence","presence":"online"}` (the agent is back online), `{"type":"pong"}`.
@@ -22,6 +24,7 @@ struct WorkspaceConnection: Sendable {
         var type: String
         var ticket: Int?
         var typing: Bool?
+        var mark: String?
     }
 
     private struct Changed: Encodable {
@@ -83,6 +86,9 @@ struct WorkspaceConnection: Sendable {
                 switch frame.type {
                 case "ping":
                     try await send(#"{"type":"pong"}"#)
+                case "since":
+                    // Subscribed before this frame was read: what the mark misses is known here by now.
+                    if hub.isStale(frame.mark) { try await send(Self.json(Changed(tickets: []))) }
                 case "active":
                     // A key pressed or a click on the page: the agent is at work (and back online if Haven had set them away).
                     if let back = await activity.note(agent.id) { try await send(#"{"type":"own_presence","presence":"\#(back.rawValue)"}"#) }

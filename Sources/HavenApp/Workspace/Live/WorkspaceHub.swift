@@ -17,10 +17,20 @@ final class WorkspaceHub: Sendable {
 
     typealias Subscriber = @Sendable (Event) -> Void
     private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
+    private let heard = NIOLockedValueBox(0)
+    private let node: UUID
 
     init(changes: TicketChanges) {
+        node = changes.node
         changes.listen { [weak self] notice in self?.deliver(notice) }
     }
+
+    /// How far this node's changes have gone: a page carries the mark it was rendered at, and its socket, once
+    /// subscribed, compares it (`isStale`): a change between the page's reads and the subscription is otherwise missed
+    /// (a chat started while the inbox loads would not show until the next change). Another node's mark never matches.
+    var mark: String { "\(node.uuidString.lowercased()):\(heard.withLockedValue { $0 })" }
+
+    func isStale(_ mark: String?) -> Bool { mark != self.mark }
 
     func subscribe(_ subscriber: @escaping Subscriber) -> UUID {
         let id = UUID()
@@ -37,7 +47,9 @@ final class WorkspaceHub: Sendable {
     private func deliver(_ notice: TicketNotice) {
         let event: Event
         switch notice {
-        case .changed(let tickets): event = .changed(tickets)
+        case .changed(let tickets):
+            heard.withLockedValue { $0 += 1 }
+            event = .changed(tickets)
         case .signal(_, .presence, let body):
             guard let presence = WorkspacePresence.read(body) else { return }
             event = .presence(presence)
