@@ -242,7 +242,7 @@ public struct SQLTicketRepository: TicketRepository {
     }
 
     /// A ticket row's changeable columns (the cache of its event log, beside `change_seq`), with their PostgreSQL types.
-    static let savedColumns: [(name: String, type: String, value: @Sendable (TicketModel) -> any Encodable & Sendable)] = [
+    static let savedColumns: [(name: String, type: String, value: @Sendable (TicketModel) -> any Encodable & Hashable & Sendable)] = [
         ("status", "text", { $0.status }), ("priority", "text", { $0.priority }), ("priority_rank", "bigint", { $0.priorityRank }),
         ("queue_id", "uuid", { $0.queueID }), ("assignee_id", "uuid", { $0.assigneeID }), ("tags", "text", { $0.tags }),
         ("last_event_seq", "bigint", { $0.lastEventSeq }), ("updated_at", "timestamptz", { $0.updatedAt }),
@@ -253,14 +253,30 @@ public struct SQLTicketRepository: TicketRepository {
         ("sla_due_at", "timestamptz", { $0.slaDueAt }), ("sla_state", "text", { $0.slaState }),
     ]
 
-    /// Writes the ticket row's changeable columns with the next change number. On PostgreSQL the number is drawn by
+    /// The saved columns (by index) that differ from what was read in any of these tickets; every column for a ticket
+    /// read without its values kept. Why: SQLite rewrites the entry of every index over a column an UPDATE sets, even
+    /// to the same value, and `tickets` has seventeen; a chat line changes two or three columns, none of them indexed.
+    static func changedColumns(_ tickets: [TicketModel]) -> [Int] {
+        var changed = Set<Int>()
+        for ticket in tickets {
+            guard let before = ticket.valuesAsRead else { return Array(savedColumns.indices) }
+            for (index, column) in savedColumns.enumerated() where !changed.contains(index) && column.value(ticket).comparable != before[index] {
+                changed.insert(index)
+            }
+        }
+        return changed.sorted()
+    }
+
+    /// Writes the ticket row's changed columns with the next change number. On PostgreSQL the number is drawn by
     /// the statement itself, a round trip less for every change.
     static func save(_ ticket: TicketModel, on sql: any SQLDatabase) async throws {
         let change: SQLQueryString = sql.dialect.name == "postgresql"
             ? "nextval('\(unsafeRaw: Sequences.ticketChange.rawValue)')" : "\(bind: try await Sequences.ticketChange.next(on: sql))"
-        let columns = savedColumns.map { column -> SQLQueryString in "\(unsafeRaw: column.name) = \(bind: column.value(ticket))" }
-        let row = try await sql.raw("UPDATE tickets SET " + columns.joined(separator: ", ") + """
-            , change_seq = \(change) WHERE id = \(bind: ticket.requireID()) RETURNING change_seq
+        let columns = changedColumns([ticket]).map { index -> SQLQueryString in
+            "\(unsafeRaw: savedColumns[index].name) = \(bind: savedColumns[index].value(ticket)), "
+        }
+        let row = try await sql.raw("UPDATE tickets SET " + columns.joined() + """
+            change_seq = \(change) WHERE id = \(bind: ticket.requireID()) RETURNING change_seq
             """).first()
         guard let row else { throw RecordNotFound(kind: "ticket", reference: try ticket.requireID().uuidString.lowercased()) }
         ticket.changeSeq = try row.decode(column: "change_seq", as: Int.self)
@@ -279,16 +295,17 @@ public struct SQLTicketRepository: TicketRepository {
         let drawn = postgres ? [] : try await Sequences.next([.ticketChange], count: tickets.count, on: sql)[.ticketChange]!
         // A VALUES list's columns are column1, column2… on both engines; PostgreSQL is told their types (a NULL in
         // every row would otherwise be text).
-        let set = savedColumns.enumerated().map { index, column -> String in
-            "\(column.name) = " + (postgres ? "CAST(v.column\(index + 3) AS \(column.type))" : "v.column\(index + 3)")
-        }.joined(separator: ", ")
+        let columns = changedColumns(tickets).map { savedColumns[$0] }
+        let set = columns.enumerated().map { position, column -> String in
+            "\(column.name) = " + (postgres ? "CAST(v.column\(position + 3) AS \(column.type))" : "v.column\(position + 3)") + ", "
+        }.joined()
         var rows: [SQLQueryString] = []
         for (index, ticket) in tickets.enumerated() {
             let change: SQLQueryString = postgres ? "nextval('\(unsafeRaw: Sequences.ticketChange.rawValue)')" : "\(bind: drawn[index])"
             let id: SQLQueryString = postgres ? "CAST(\(bind: try ticket.requireID()) AS uuid)" : "\(bind: try ticket.requireID())"
-            rows.append("(" + id + ", " + change + ", " + savedColumns.map { column -> SQLQueryString in "\(bind: column.value(ticket))" }.joined(separator: ", ") + ")")
+            rows.append("(" + ([id, change] + columns.map { column -> SQLQueryString in "\(bind: column.value(ticket))" }).joined(separator: ", ") + ")")
         }
-        let statement: SQLQueryString = "UPDATE tickets SET \(unsafeRaw: set), change_seq = v.column2 FROM (VALUES " + rows.joined(separator: ", ")
+        let statement: SQLQueryString = "UPDATE tickets SET \(unsafeRaw: set)change_seq = v.column2 FROM (VALUES " + rows.joined(separator: ", ")
             + ") AS v WHERE tickets.id = v.column1 RETURNING tickets.id, tickets.change_seq"
         var changeSeqs: [UUID: Int] = [:]
         for row in try await sql.raw(statement).all() {
@@ -398,4 +415,9 @@ extension MessageModel {
         self.attachmentCount = attachmentCount
         createdAt = now
     }
+}
+
+extension Hashable {
+    /// The value boxed for comparing with another of any type (a saved column's value as read and as it is now).
+    var comparable: AnyHashable { AnyHashable(self) }
 }
