@@ -76,6 +76,11 @@ import Testing
             try await app.services.database.write { tx in try await SQLTicketRepository.save([savedA], on: tx.sql()) }
             let again = try await read(ids[0])
             #expect(again.priority == "urgent" && again.status == "pending" && again.changeSeq > seqBefore && again.changeSeq == savedA.changeSeq)
+
+            // A saved ticket compares with what it saved: a column changed, saved, and set back is written back.
+            savedA.priority = a.priority
+            try await app.services.database.write { tx in try await SQLTicketRepository.save([savedA], on: tx.sql()) }
+            #expect(try await read(ids[0]).priority == a.priority)
         }
     }
 }

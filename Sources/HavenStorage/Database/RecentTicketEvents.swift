@@ -5,10 +5,10 @@ import NIOConcurrencyHelpers
 /// The events this node committed lately, per ticket, with their messages' text.
 ///
 /// Why: every chat line woke both sides' connections, and each read the line back from the database (two reads per
-/// line; taking them from here halved p99 at a thousand chats, docs/benchmarks.md). A connection now takes the line from here when this node
-/// committed everything after what the connection has sent; anything else (a gap, a name to look up, files, another
-/// node's write) is read from the database as before. Entries are added after their commit and before its wake-up,
-/// so a woken connection finds them. A run kept here is complete only as far as this node knows: another node's
+/// line; taking them from here halved p99 at a thousand chats, docs/benchmarks.md). A connection now takes the line
+/// from here when this node committed everything after what the connection has sent; anything else (a gap, a name to
+/// look up, files, another node's write) is read from the database as before. Entries are added after their commit
+/// and before its wake-up, so a woken connection finds them. A run kept here is complete only as far as this node knows: another node's
 /// notice makes it forget the ticket before the wake-up goes out, so that wake-up reads the database.
 public final class RecentTicketEvents: Sendable {
     public struct Event: Sendable, Equatable {

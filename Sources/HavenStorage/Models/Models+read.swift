@@ -49,7 +49,7 @@ extension TicketModel {
     static func read(_ row: any SQLRow) throws -> TicketModel {
         let ticket = TicketModel()
         for column in readColumns { try column.read(ticket, row) }
-        ticket.valuesAsRead = SQLTicketRepository.savedColumns.map { $0.value(ticket).comparable }
+        ticket.valuesAsRead = SQLTicketRepository.savedValues(of: ticket)
         return ticket
     }
 }

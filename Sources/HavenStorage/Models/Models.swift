@@ -138,8 +138,9 @@ final class TicketModel: Model, @unchecked Sendable {
     @OptionalField(key: "sla_check_at") var slaCheckAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
-    /// The saved columns' values as `TicketModel.read` found them, so a save writes only those that changed (not a
-    /// Fluent field: never read or written as a column). Nil for a ticket read otherwise: it is saved whole.
+    /// The saved columns' values as the row holds them (set by `TicketModel.read` and by every save), so a save writes
+    /// only those that changed (not a Fluent field: never read or written as a column). Nil for a ticket read
+    /// otherwise: it is saved whole.
     var valuesAsRead: [AnyHashable]?
     init() {}
 }

@@ -253,16 +253,20 @@ public struct SQLTicketRepository: TicketRepository {
         ("sla_due_at", "timestamptz", { $0.slaDueAt }), ("sla_state", "text", { $0.slaState }),
     ]
 
-    /// The saved columns (by index) that differ from what was read in any of these tickets; every column for a ticket
-    /// read without its values kept. Why: SQLite rewrites the entry of every index over a column an UPDATE sets, even
-    /// to the same value, and `tickets` has seventeen; a chat line changes two or three columns, none of them indexed.
+    /// The saved columns' values, boxed to be compared with the row's (`TicketModel.valuesAsRead`).
+    static func savedValues(of ticket: TicketModel) -> [AnyHashable] {
+        savedColumns.map { $0.value(ticket).boxed }
+    }
+
+    /// The saved columns (by index) that differ from the row in any of these tickets; every column for a ticket whose
+    /// row values are not known. Why: SQLite rewrites the entry of every index over a column an UPDATE sets, even to
+    /// the same value, and `tickets` has seventeen, while a chat line changes two or three columns (only
+    /// `sla_check_at` among them indexed).
     static func changedColumns(_ tickets: [TicketModel]) -> [Int] {
         var changed = Set<Int>()
         for ticket in tickets {
             guard let before = ticket.valuesAsRead else { return Array(savedColumns.indices) }
-            for (index, column) in savedColumns.enumerated() where !changed.contains(index) && column.value(ticket).comparable != before[index] {
-                changed.insert(index)
-            }
+            for (index, value) in savedValues(of: ticket).enumerated() where value != before[index] { changed.insert(index) }
         }
         return changed.sorted()
     }
@@ -280,6 +284,7 @@ public struct SQLTicketRepository: TicketRepository {
             """).first()
         guard let row else { throw RecordNotFound(kind: "ticket", reference: try ticket.requireID().uuidString.lowercased()) }
         ticket.changeSeq = try row.decode(column: "change_seq", as: Int.self)
+        ticket.valuesAsRead = savedValues(of: ticket)
     }
 
     /// Writes several tickets' rows in one statement (`UPDATE … FROM (VALUES …)`), each with its next change number.
@@ -316,6 +321,7 @@ public struct SQLTicketRepository: TicketRepository {
                 throw RecordNotFound(kind: "ticket", reference: try ticket.requireID().uuidString.lowercased())
             }
             ticket.changeSeq = changeSeq
+            ticket.valuesAsRead = savedValues(of: ticket)
         }
     }
 
@@ -417,7 +423,7 @@ extension MessageModel {
     }
 }
 
-extension Hashable {
-    /// The value boxed for comparing with another of any type (a saved column's value as read and as it is now).
-    var comparable: AnyHashable { AnyHashable(self) }
+private extension Hashable {
+    /// The value as `AnyHashable` (a column's value comes as an existential, which `AnyHashable.init` cannot take).
+    var boxed: AnyHashable { AnyHashable(self) }
 }
