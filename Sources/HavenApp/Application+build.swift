@@ -272,9 +272,12 @@ func backgroundRounds(_ services: HavenServices, configuration: HavenConfigurati
             let pruned = try await services.webSessions.pruneExpired()
             if pruned > 0 { logger.debug("expired web sessions pruned", metadata: ["count": "\(pruned)"]) }
         },
-        // Open chats look at the database now and then, in case a notice from another node was lost.
+        // The safety net for a notice from another node that was lost (its listener's connection dropped, or the node
+        // stopped between a commit and its notice): one query asks which open chats have entries after what their
+        // connections sent, and only those are woken. (Waking every connection cost a read each: 2,000 reads every
+        // 5 s at 1,000 chats on two nodes, a third of the database's reads in the chat bench.)
         RepeatingService(name: "chat catch-up", interval: .seconds(5), logger: logger) {
-            if services.database.isPostgres { services.chatHub.wakeAll() }
+            if services.database.isPostgres { try await services.wakeChatsLeftBehind() }
         },
         // Presence follows the agent: idle agents are set away, then offline.
         RepeatingService(name: "presence", interval: .seconds(30), logger: logger) {
@@ -294,5 +297,12 @@ struct DatabaseCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await database.shutdown()
+    }
+}
+
+extension HavenServices {
+    /// Wakes this node's chat connections on tickets with entries after what they sent (see "chat catch-up").
+    func wakeChatsLeftBehind() async throws {
+        chatHub.wake(try await chats.ticketsWithEntries(after: chatHub.cursors))
     }
 }

@@ -168,7 +168,7 @@ struct ChatConnection: Sendable {
         }
         session.conversation = conversation
         // Subscribed before the first read: a message committed in between wakes this connection.
-        session.subscription = hub.subscribe(ticket: conversation.ticketID, wake)
+        session.subscription = hub.subscribe(ticket: conversation.ticketID, cursor: after, wake)
         session.cursor = after
         session.ended = conversation.endedAt != nil
         let agentName = conversation.assigneeName.map { session.side == .customer ? ChatEntry.publicName($0) : $0 }
@@ -190,6 +190,7 @@ struct ChatConnection: Sendable {
                 try await send(ChatServerFrame.entry(entry).json())
             }
             session.cursor = page.through
+            if let subscription = session.subscription { hub.advance(ticket: conversation.ticketID, id: subscription, to: page.through) }
             if !page.more { return }
         }
     }

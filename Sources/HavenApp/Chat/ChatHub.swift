@@ -16,16 +16,23 @@ final class ChatHub: Sendable {
     }
 
     typealias Subscriber = @Sendable (Wake) -> Void
-    private let subscribers = NIOLockedValueBox<[UUID: [UUID: Subscriber]]>([:])
+
+    /// A connection's wake-up, and how far it has read (for the safety net's look, `cursors`).
+    private struct Subscription {
+        var wake: Subscriber
+        var cursor: Int
+    }
+
+    private let subscribers = NIOLockedValueBox<[UUID: [UUID: Subscription]]>([:])
 
     init(changes: TicketChanges) {
         changes.listen { [weak self] notice in self?.deliver(notice) }
     }
 
     /// Wakes `subscriber` for the ticket until `unsubscribe` with the returned id.
-    func subscribe(ticket: UUID, _ subscriber: @escaping Subscriber) -> UUID {
+    func subscribe(ticket: UUID, cursor: Int, _ subscriber: @escaping Subscriber) -> UUID {
         let id = UUID()
-        subscribers.withLockedValue { $0[ticket, default: [:]][id] = subscriber }
+        subscribers.withLockedValue { $0[ticket, default: [:]][id] = Subscription(wake: subscriber, cursor: cursor) }
         return id
     }
 
@@ -36,20 +43,31 @@ final class ChatHub: Sendable {
         }
     }
 
+    /// A connection has sent its side everything up to `cursor`.
+    func advance(ticket: UUID, id: UUID, to cursor: Int) {
+        subscribers.withLockedValue { $0[ticket]?[id]?.cursor = cursor }
+    }
+
     var connectionCount: Int { subscribers.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } }
 
-    /// Every connection looks at the database once: the safety net for a notice lost between nodes.
-    func wakeAll() {
-        for subscriber in subscribers.withLockedValue({ $0.values.flatMap(\.values) }) { subscriber(.changed) }
+    /// Each ticket with a connection here, and the lowest of its connections' cursors: what the safety net asks the
+    /// database about (`ChatRepository.ticketsWithEntries`).
+    var cursors: [UUID: Int] {
+        subscribers.withLockedValue { all in all.compactMapValues { $0.values.map(\.cursor).min() } }
+    }
+
+    /// Wakes every connection on these tickets (the safety net found entries after their cursors).
+    func wake(_ tickets: [UUID]) {
+        deliver(.changed(tickets))
     }
 
     private func deliver(_ notice: TicketNotice) {
         switch notice {
         case .changed(let tickets):
-            let woken = subscribers.withLockedValue { all in tickets.flatMap { all[$0].map { Array($0.values) } ?? [] } }
+            let woken = subscribers.withLockedValue { all in tickets.flatMap { all[$0].map { $0.values.map(\.wake) } ?? [] } }
             for subscriber in woken { subscriber(.changed) }
         case .signal(let ticket, .chat, let body):
-            for subscriber in subscribers.withLockedValue({ $0[ticket].map { Array($0.values) } ?? [] }) { subscriber(.signal(body)) }
+            for subscriber in subscribers.withLockedValue({ $0[ticket].map { $0.values.map(\.wake) } ?? [] }) { subscriber(.signal(body)) }
         case .signal:
             // Workspace pages' presence on the ticket is not the chat's business (nor its customer's).
             return

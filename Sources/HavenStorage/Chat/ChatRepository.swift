@@ -40,6 +40,9 @@ public protocol ChatRepository: Sendable {
     func conversation(ticket: TicketRef) async throws -> ChatConversationRecord?
     /// What `side` sees after `seq`, in order, at most `limit` events scanned.
     func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage
+    /// Which of these tickets have entries either side sees after the given sequence number: the safety net's one
+    /// look for connections a lost notice left behind.
+    func ticketsWithEntries(after cursors: [UUID: Int]) async throws -> [UUID]
     /// Records how far a side has read (never backwards).
     func markSeen(ticket: UUID, by side: ChatParty, seq: Int) async throws
     /// Ends the chat (a `chat.ended` event); false when it had ended already.
@@ -125,17 +128,7 @@ public struct SQLChatRepository: ChatRepository {
     public func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage {
         if let page = Self.recentPage(database.changes.recent.after(seq, ticket: ticket), after: seq, for: side, limit: limit) { return page }
         let sql = try database.reader.sql()
-        // Every woken connection runs this: one query for the events with their messages and authors' names (a
-        // message's row has the seq of its `message.added` event); files and the names of agents joining or leaving
-        // are read only when there are any.
-        let rows = try await sql.raw("""
-            SELECT e.seq, e.type, e.payload, e.created_at, m.id AS message_id, m.body, m.client_id, m.attachment_count, a.name AS author_name
-            FROM ticket_events e
-            LEFT JOIN messages m ON e.type = 'message.added' AND m.ticket_id = e.ticket_id AND m.seq = e.seq
-            LEFT JOIN agents a ON a.id = m.author_id
-            WHERE e.ticket_id = \(bind: ticket) AND e.seq > \(bind: seq) AND e.type IN (\(binds: Self.chatTypes))
-            ORDER BY e.seq LIMIT \(literal: limit)
-            """).all()
+        let rows = try await database.rows(EntriesQuery(ticket: ticket, after: seq, limit: limit))
         struct Row {
             var seq: Int, change: TicketChange, at: Date
             var messageID: UUID?, body: String?, clientID: String?, files: Int, authorName: String?
@@ -179,6 +172,40 @@ public struct SQLChatRepository: ChatRepository {
             entries.append(entry)
         }
         return ChatEntriesPage(entries: entries, through: read.last?.seq ?? seq, more: rows.count == limit)
+    }
+
+    public func ticketsWithEntries(after cursors: [UUID: Int]) async throws -> [UUID] {
+        let sql = try database.reader.sql()
+        let postgres = database.isPostgres
+        var behind: [UUID] = []
+        // Each ticket probes the (ticket_id, seq) unique index from its cursor on: usually nothing is there.
+        let all = Array(cursors)
+        for chunk in stride(from: 0, to: all.count, by: 500).map({ all[$0..<min($0 + 500, all.count)] }) {
+            let rows: [SQLQueryString] = chunk.map { ticket, cursor in
+                postgres ? "(CAST(\(bind: ticket) AS uuid), CAST(\(bind: cursor) AS bigint))" : "(\(bind: ticket), \(bind: cursor))"
+            }
+            let query: SQLQueryString = "SELECT v.column1 AS ticket_id FROM (VALUES " + rows.joined(separator: ", ") + """
+                ) AS v WHERE EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = v.column1 AND e.seq > v.column2 AND e.type IN (\(binds: Self.chatTypes)))
+                """
+            behind += try await sql.raw(query).all().map { try $0.decode(column: "ticket_id", as: UUID.self) }
+        }
+        return behind
+    }
+
+    /// Every woken connection runs this: one query for the events with their messages and authors' names (a message's
+    /// row has the seq of its `message.added` event); files and the names of agents joining or leaving are read only
+    /// when there are any.
+    struct EntriesQuery: PreparedQuery {
+        static let text = """
+            SELECT e.seq, e.type, e.payload, e.created_at, m.id AS message_id, m.body, m.client_id, m.attachment_count, a.name AS author_name
+            FROM ticket_events e
+            LEFT JOIN messages m ON e.type = 'message.added' AND m.ticket_id = e.ticket_id AND m.seq = e.seq
+            LEFT JOIN agents a ON a.id = m.author_id
+            WHERE e.ticket_id = $1 AND e.seq > $2 AND e.type IN (\(chatTypes.map { "'\($0)'" }.joined(separator: ", ")))
+            ORDER BY e.seq LIMIT $3
+            """
+        var ticket: UUID, after: Int, limit: Int
+        var binds: [any Encodable & Sendable] { [ticket, after, limit] }
     }
 
     /// The page from what this node just committed (`RecentTicketEvents`), when that is all of it and needs nothing
