@@ -11,7 +11,7 @@ import SQLKit
 /// generic plan. The text numbers its parameters (`$1`, `$2`…); on SQLite they are written `?1`, `?2`…, which SQLite
 /// binds by the same positions.
 protocol PreparedQuery: Sendable {
-    /// The statement, with `$1`, `$2`… for its values in `binds`' order.
+    /// The statement, with `$1`, `$2`… for its values in `binds`' order, and no other `$` (SQLite's text swaps them all).
     static var text: String { get }
     var binds: [any Encodable & Sendable] { get }
 }
