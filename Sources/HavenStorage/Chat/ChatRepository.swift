@@ -1,3 +1,4 @@
+import Algorithms
 import Crypto
 import FluentKit
 import Foundation
@@ -124,6 +125,8 @@ public struct SQLChatRepository: ChatRepository {
 
     /// The event types a conversation shows; everything else in the log (routing, SLA, offers) is skipped.
     static let chatTypes = ["message.added", "assignee.changed", "chat.ended"]
+    /// The same as SQL literals, written into the statements (fixed, so a prepared statement can carry them).
+    static let chatTypesList = chatTypes.map { "'\($0)'" }.joined(separator: ", ")
 
     public func entries(ticket: UUID, after seq: Int, for side: ChatParty, limit: Int) async throws -> ChatEntriesPage {
         if let page = Self.recentPage(database.changes.recent.after(seq, ticket: ticket), after: seq, for: side, limit: limit) { return page }
@@ -179,13 +182,12 @@ public struct SQLChatRepository: ChatRepository {
         let postgres = database.isPostgres
         var behind: [UUID] = []
         // Each ticket probes the (ticket_id, seq) unique index from its cursor on: usually nothing is there.
-        let all = Array(cursors)
-        for chunk in stride(from: 0, to: all.count, by: 500).map({ all[$0..<min($0 + 500, all.count)] }) {
+        for chunk in Array(cursors).chunks(ofCount: 500) {
             let rows: [SQLQueryString] = chunk.map { ticket, cursor in
                 postgres ? "(CAST(\(bind: ticket) AS uuid), CAST(\(bind: cursor) AS bigint))" : "(\(bind: ticket), \(bind: cursor))"
             }
             let query: SQLQueryString = "SELECT v.column1 AS ticket_id FROM (VALUES " + rows.joined(separator: ", ") + """
-                ) AS v WHERE EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = v.column1 AND e.seq > v.column2 AND e.type IN (\(binds: Self.chatTypes)))
+                ) AS v WHERE EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = v.column1 AND e.seq > v.column2 AND e.type IN (\(unsafeRaw: Self.chatTypesList)))
                 """
             behind += try await sql.raw(query).all().map { try $0.decode(column: "ticket_id", as: UUID.self) }
         }
@@ -201,7 +203,7 @@ public struct SQLChatRepository: ChatRepository {
             FROM ticket_events e
             LEFT JOIN messages m ON e.type = 'message.added' AND m.ticket_id = e.ticket_id AND m.seq = e.seq
             LEFT JOIN agents a ON a.id = m.author_id
-            WHERE e.ticket_id = $1 AND e.seq > $2 AND e.type IN (\(chatTypes.map { "'\($0)'" }.joined(separator: ", ")))
+            WHERE e.ticket_id = $1 AND e.seq > $2 AND e.type IN (\(chatTypesList))
             ORDER BY e.seq LIMIT $3
             """
         var ticket: UUID, after: Int, limit: Int

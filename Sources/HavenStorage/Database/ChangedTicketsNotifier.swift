@@ -1,3 +1,4 @@
+import Algorithms
 import FluentKit
 import Foundation
 import Logging
@@ -51,9 +52,8 @@ actor ChangedTicketsNotifier {
     /// One statement, one `pg_notify` per 100 tickets (a payload stays under PostgreSQL's 8,000 bytes).
     private func send(_ ids: [UUID]) async throws {
         guard let sql = databases.database(logger: logger, on: databases.eventLoopGroup.any()) as? any SQLDatabase else { return }
-        let notices: [SQLQueryString] = stride(from: 0, to: ids.count, by: TicketNotice.idsPerNotice).map { start in
-            let chunk = Array(ids[start..<min(start + TicketNotice.idsPerNotice, ids.count)])
-            return "pg_notify(\(bind: TicketChanges.channel), \(bind: TicketNotice.changed(chunk).wire(node: node)))"
+        let notices: [SQLQueryString] = ids.chunks(ofCount: TicketNotice.idsPerNotice).map { chunk in
+            "pg_notify(\(bind: TicketChanges.channel), \(bind: TicketNotice.changed(Array(chunk)).wire(node: node)))"
         }
         try await sql.raw("SELECT " + notices.joined(separator: ", ")).run()
     }

@@ -8,8 +8,9 @@ import NIOConcurrencyHelpers
 /// line; taking them from here halved p99 at a thousand chats, docs/benchmarks.md). A connection now takes the line
 /// from here when this node committed everything after what the connection has sent; anything else (a gap, a name to
 /// look up, files, another node's write) is read from the database as before. Entries are added after their commit
-/// and before its wake-up, so a woken connection finds them. A run kept here is complete only as far as this node knows: another node's
-/// notice makes it forget the ticket before the wake-up goes out, so that wake-up reads the database.
+/// and before its wake-up, so a woken connection finds them. A run kept here is complete only as far as this node
+/// knows: another node's notice makes it forget the ticket before the wake-up goes out, so that wake-up reads the
+/// database.
 public final class RecentTicketEvents: Sendable {
     public struct Event: Sendable, Equatable {
         public var seq: Int

@@ -1,3 +1,4 @@
+import Algorithms
 import FluentKit
 import Foundation
 import HavenCore
@@ -30,7 +31,7 @@ enum TicketSearch {
         guard !rows.isEmpty else { return }
         let postgres = sql.dialect.name == "postgresql"
         // A few hundred rows per statement keep each under both engines' parameter limits.
-        for chunk in stride(from: 0, to: rows.count, by: 400).map({ Array(rows[$0..<min($0 + 400, rows.count)]) }) {
+        for chunk in rows.chunks(ofCount: 400) {
             let values: [SQLQueryString] = chunk.map { row in
                 postgres ? "(\(bind: row.ticketID), to_tsvector('simple', \(bind: row.words)))" : "(\(bind: row.ticketID.uuidString), \(bind: row.words))"
             }
@@ -39,7 +40,7 @@ enum TicketSearch {
         }
         guard !postgres && vocabulary else { return }
         let terms = Array(Set(rows.flatMap { $0.words.split(separator: " ").map(String.init) }))
-        for chunk in stride(from: 0, to: terms.count, by: 400).map({ Array(terms[$0..<min($0 + 400, terms.count)]) }) {
+        for chunk in terms.chunks(ofCount: 400) {
             let values: [SQLQueryString] = chunk.map { "(\(bind: $0))" }
             try await sql.raw("INSERT OR IGNORE INTO search_terms (term) VALUES " + values.joined(separator: ", ")).run()
         }
